@@ -1,0 +1,93 @@
+import type { RecordedEvent } from '../domain/events.js';
+import { bouncePatternList, type BouncePatternRow } from '../../projections/bouncePatternList.js';
+import { ispDirectory, type IspRow } from '../../projections/ispDirectory.js';
+import { compileMatcher, type Matcher } from '../../projections/matcher.js';
+import type { RowProjection } from '../../projections/projection.js';
+import type { StoredEvent } from '../eventstore/port.js';
+
+class RowTable<Row> {
+  readonly rows = new Map<string, Row>();
+  constructor(private readonly projection: RowProjection<Row>) {}
+
+  /** Whether the event changed a row of this table. */
+  apply(event: RecordedEvent): boolean {
+    const key = this.projection.rowKey(event);
+    if (key === null) return false;
+    const row = this.projection.evolve(this.rows.get(key) ?? null, event);
+    if (row === null) this.rows.delete(key);
+    else this.rows.set(key, row);
+    return true;
+  }
+
+  clone(): RowTable<Row> {
+    const copy = new RowTable(this.projection);
+    for (const [key, row] of this.rows) copy.rows.set(key, row);
+    return copy;
+  }
+}
+
+/**
+ * The projections the service answers from, folded up to `position`. The live one is fed by the
+ * runner; time travel builds others from the log up to a past position.
+ */
+export class ReadModel {
+  position: bigint | null = null;
+  private matcherStale = true;
+  private compiled: Matcher | undefined;
+
+  constructor(
+    private readonly patternTable = new RowTable(bouncePatternList),
+    private readonly ispTable = new RowTable(ispDirectory),
+  ) {}
+
+  apply(event: StoredEvent): void {
+    const recorded = event as RecordedEvent;
+    const changed = this.patternTable.apply(recorded) || this.ispTable.apply(recorded);
+    if (changed) this.matcherStale = true;
+    this.position = event.position;
+  }
+
+  /** The matcher for the rules as they stand; rebuilt only after rules or ISPs changed. */
+  get matcher(): Matcher {
+    if (this.matcherStale || this.compiled === undefined) {
+      const rules = [...this.patternTable.rows.values()].filter((row) => !row.deleted);
+      this.compiled = compileMatcher(rules, this.liveIsps(), this.position, this.compiled);
+      this.matcherStale = false;
+    }
+    return this.compiled;
+  }
+
+  pattern(id: string): BouncePatternRow | undefined {
+    const row = this.patternRow(id);
+    return row && !row.deleted ? row : undefined;
+  }
+
+  /** The pattern's row even when it is deleted. */
+  patternRow(id: string): BouncePatternRow | undefined {
+    return this.patternTable.rows.get(`bouncePattern-${id}`);
+  }
+
+  /** Live patterns, in creation order. */
+  patterns(): BouncePatternRow[] {
+    return [...this.patternTable.rows.values()].filter((row) => !row.deleted);
+  }
+
+  isp(id: string): IspRow | undefined {
+    const row = this.ispRow(id);
+    return row && !row.deleted ? row : undefined;
+  }
+
+  ispRow(id: string): IspRow | undefined {
+    return this.ispTable.rows.get(`isp-${id}`);
+  }
+
+  liveIsps(): IspRow[] {
+    return [...this.ispTable.rows.values()].filter((row) => !row.deleted);
+  }
+
+  clone(): ReadModel {
+    const copy = new ReadModel(this.patternTable.clone(), this.ispTable.clone());
+    copy.position = this.position;
+    return copy;
+  }
+}

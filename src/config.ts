@@ -1,0 +1,37 @@
+/** Configuration from the environment; every setting has a default that runs on one machine. */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly sqlitePath: string;
+  /** Set: the log lives in EventStoreDB; unset: in the embedded SQLite file. */
+  readonly eventStoreConnectionString: string | null;
+  readonly production: boolean;
+  /** The GraphQL explorer page and schema introspection (off in production unless asked for). */
+  readonly explorer: boolean;
+  readonly introspection: boolean;
+  readonly maxBodyBytes: number;
+}
+
+const flag = (value: string | undefined, fallback: boolean): boolean =>
+  value === undefined || value === '' ? fallback : ['1', 'true', 'yes', 'on'].includes(value.toLowerCase());
+
+function integer(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${value}"`);
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const production = env.NODE_ENV === 'production';
+  return {
+    port: integer('PORT', env.PORT, 4000),
+    host: env.HOST || '127.0.0.1',
+    sqlitePath: env.SQLITE_PATH || './data/events.sqlite',
+    eventStoreConnectionString: env.EVENTSTORE_CONNECTION_STRING || null,
+    production,
+    explorer: flag(env.GRAPHQL_EXPLORER, !production),
+    introspection: flag(env.GRAPHQL_INTROSPECTION, !production),
+    maxBodyBytes: integer('MAX_BODY_BYTES', env.MAX_BODY_BYTES, 1_048_576),
+  };
+}

@@ -1,0 +1,133 @@
+import type { Decider } from './decider.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors.js';
+import { diffFields, hasChanges } from './changes.js';
+import type { BouncePatternEvent } from './events.js';
+import type { BouncePatternFields, Origin } from './types.js';
+import { validateBouncePatternFields } from './validation.js';
+
+export type CreateBouncePattern = {
+  type: 'CreateBouncePattern';
+  patternId: string;
+  origin: Origin;
+  fields: BouncePatternFields;
+};
+export type EditBouncePattern = {
+  type: 'EditBouncePattern';
+  patternId: string;
+  expectedVersion: number;
+  changes: Partial<BouncePatternFields>;
+};
+export type DeleteBouncePattern = { type: 'DeleteBouncePattern'; patternId: string; expectedVersion: number };
+export type RevertBouncePattern = {
+  type: 'RevertBouncePattern';
+  patternId: string;
+  expectedVersion?: number;
+  toVersion: number;
+};
+export type RestoreBouncePattern = { type: 'RestoreBouncePattern'; patternId: string; expectedVersion?: number };
+
+export type BouncePatternCommand =
+  | CreateBouncePattern
+  | EditBouncePattern
+  | DeleteBouncePattern
+  | RevertBouncePattern
+  | RestoreBouncePattern;
+
+export type BouncePatternState =
+  | { status: 'absent'; version: 0 }
+  | {
+      status: 'active' | 'deleted';
+      patternId: string;
+      origin: Origin;
+      fields: BouncePatternFields;
+      version: number;
+      /** The fields as they stood after each version (index = version - 1), for revert. */
+      fieldsByVersion: readonly BouncePatternFields[];
+    };
+
+const FIELD_NAMES: readonly (keyof BouncePatternFields)[] = ['name', 'type', 'ispId', 'pattern', 'message', 'priority', 'enabled'];
+
+function requireExisting(state: BouncePatternState, patternId: string) {
+  if (state.status !== 'active') throw new NotFoundError('BouncePattern', patternId);
+  return state;
+}
+
+function requireVersion(state: BouncePatternState, expected: number | undefined): void {
+  if (expected !== undefined && expected !== state.version)
+    throw new ConflictError(`expected version ${expected} but the pattern is at version ${state.version}`, state.version);
+}
+
+export function decide(command: BouncePatternCommand, state: BouncePatternState): BouncePatternEvent[] {
+  switch (command.type) {
+    case 'CreateBouncePattern': {
+      if (state.status !== 'absent')
+        throw new ConflictError(`bounce pattern ${command.patternId} already exists`, state.version);
+      const fields = validateBouncePatternFields(command.fields) as BouncePatternFields;
+      return [{ type: 'BouncePatternCreated', data: { patternId: command.patternId, origin: command.origin, ...fields } }];
+    }
+    case 'EditBouncePattern': {
+      const current = requireExisting(state, command.patternId);
+      requireVersion(state, command.expectedVersion);
+      const diff = diffFields(current.fields, validateBouncePatternFields(command.changes), FIELD_NAMES);
+      return hasChanges(diff) ? [{ type: 'BouncePatternEdited', data: { patternId: command.patternId, ...diff } }] : [];
+    }
+    case 'DeleteBouncePattern': {
+      const current = requireExisting(state, command.patternId);
+      requireVersion(state, command.expectedVersion);
+      if (current.origin === 'DEFAULT')
+        throw new ForbiddenError('default bounce patterns cannot be deleted; disable the pattern instead');
+      return [{ type: 'BouncePatternDeleted', data: { patternId: command.patternId } }];
+    }
+    case 'RevertBouncePattern': {
+      const current = requireExisting(state, command.patternId);
+      requireVersion(state, command.expectedVersion);
+      const target = current.fieldsByVersion[command.toVersion - 1];
+      if (!Number.isInteger(command.toVersion) || target === undefined)
+        throw new ValidationError('toVersion', `must be a version from 1 to ${current.version}`);
+      const diff = diffFields(current.fields, target, FIELD_NAMES);
+      if (!hasChanges(diff)) return [];
+      return [{ type: 'BouncePatternReverted', data: { patternId: command.patternId, toVersion: command.toVersion, ...diff } }];
+    }
+    case 'RestoreBouncePattern': {
+      if (state.status === 'absent') throw new NotFoundError('BouncePattern', command.patternId);
+      requireVersion(state, command.expectedVersion);
+      if (state.status === 'active') throw new ConflictError('bounce pattern is not deleted', state.version);
+      return [{ type: 'BouncePatternRestored', data: { patternId: command.patternId } }];
+    }
+  }
+}
+
+export function evolve(state: BouncePatternState, event: BouncePatternEvent): BouncePatternState {
+  switch (event.type) {
+    case 'BouncePatternCreated': {
+      const { patternId, origin, ...fields } = event.data;
+      return { status: 'active', patternId, origin, fields, version: 1, fieldsByVersion: [fields] };
+    }
+    case 'BouncePatternEdited':
+    case 'BouncePatternReverted': {
+      const s = existing(state);
+      return nextVersion(s, { ...s.fields, ...event.data.changes }, s.status);
+    }
+    case 'BouncePatternDeleted':
+      return nextVersion(existing(state), existing(state).fields, 'deleted');
+    case 'BouncePatternRestored':
+      return nextVersion(existing(state), existing(state).fields, 'active');
+  }
+}
+
+type ExistingPattern = Exclude<BouncePatternState, { status: 'absent' }>;
+
+function existing(state: BouncePatternState): ExistingPattern {
+  if (state.status === 'absent') throw new Error('event applied to a bounce pattern that does not exist');
+  return state;
+}
+
+function nextVersion(s: ExistingPattern, fields: BouncePatternFields, status: ExistingPattern['status']): BouncePatternState {
+  return { ...s, status, fields, version: s.version + 1, fieldsByVersion: [...s.fieldsByVersion, fields] };
+}
+
+export const bouncePatternDecider: Decider<BouncePatternCommand, BouncePatternEvent, BouncePatternState> = {
+  decide,
+  evolve,
+  initialState: () => ({ status: 'absent', version: 0 }),
+};

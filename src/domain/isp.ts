@@ -1,0 +1,71 @@
+import type { Decider } from './decider.js';
+import { ConflictError, ForbiddenError, NotFoundError } from './errors.js';
+import type { IspEvent } from './events.js';
+import { diffFields, hasChanges } from './changes.js';
+import type { IspFields, Origin } from './types.js';
+import { validateIspFields } from './validation.js';
+
+export type CreateIsp = { type: 'CreateIsp'; ispId: string; origin: Origin; fields: IspFields };
+export type EditIsp = { type: 'EditIsp'; ispId: string; expectedVersion: number; changes: Partial<IspFields> };
+export type DeleteIsp = { type: 'DeleteIsp'; ispId: string; expectedVersion: number };
+export type IspCommand = CreateIsp | EditIsp | DeleteIsp;
+
+export type IspState =
+  | { status: 'absent'; version: 0 }
+  | { status: 'active' | 'deleted'; ispId: string; origin: Origin; fields: IspFields; version: number };
+
+const FIELD_NAMES: readonly (keyof IspFields)[] = ['name', 'domains'];
+
+function requireActive(state: IspState, ispId: string, expectedVersion: number) {
+  if (state.status !== 'active') throw new NotFoundError('Isp', ispId);
+  if (expectedVersion !== state.version)
+    throw new ConflictError(`expected version ${expectedVersion} but the ISP is at version ${state.version}`, state.version);
+  return state;
+}
+
+/**
+ * Rules that span aggregates (a domain in one ISP only, no deleting an ISP that patterns use)
+ * are checked by the command service against the projections before it calls `decide`.
+ */
+export function decide(command: IspCommand, state: IspState): IspEvent[] {
+  switch (command.type) {
+    case 'CreateIsp': {
+      if (state.status !== 'absent') throw new ConflictError(`ISP ${command.ispId} already exists`, state.version);
+      const fields = validateIspFields(command.fields) as IspFields;
+      return [{ type: 'IspCreated', data: { ispId: command.ispId, origin: command.origin, ...fields } }];
+    }
+    case 'EditIsp': {
+      const current = requireActive(state, command.ispId, command.expectedVersion);
+      const diff = diffFields(current.fields, validateIspFields(command.changes), FIELD_NAMES);
+      return hasChanges(diff) ? [{ type: 'IspEdited', data: { ispId: command.ispId, ...diff } }] : [];
+    }
+    case 'DeleteIsp': {
+      const current = requireActive(state, command.ispId, command.expectedVersion);
+      if (current.origin === 'DEFAULT') throw new ForbiddenError('default ISPs cannot be deleted');
+      return [{ type: 'IspDeleted', data: { ispId: command.ispId } }];
+    }
+  }
+}
+
+export function evolve(state: IspState, event: IspEvent): IspState {
+  switch (event.type) {
+    case 'IspCreated': {
+      const { ispId, origin, ...fields } = event.data;
+      return { status: 'active', ispId, origin, fields, version: 1 };
+    }
+    case 'IspEdited': {
+      if (state.status === 'absent') throw new Error('IspEdited applied to an ISP that does not exist');
+      return { ...state, fields: { ...state.fields, ...event.data.changes }, version: state.version + 1 };
+    }
+    case 'IspDeleted': {
+      if (state.status === 'absent') throw new Error('IspDeleted applied to an ISP that does not exist');
+      return { ...state, status: 'deleted', version: state.version + 1 };
+    }
+  }
+}
+
+export const ispDecider: Decider<IspCommand, IspEvent, IspState> = {
+  decide,
+  evolve,
+  initialState: () => ({ status: 'absent', version: 0 }),
+};

@@ -1,0 +1,61 @@
+import type { EventEnvelope, EventMetadata } from '../domain/events.js';
+
+/** Any event the service writes; the store does not interpret `type` or `data`. */
+export interface StoredEventBody {
+  readonly type: string;
+  readonly data: unknown;
+}
+
+export type StoredEvent = StoredEventBody & EventEnvelope & { readonly hash: string | null };
+
+export interface EventToAppend extends StoredEventBody {
+  /** Derived from the command id, so that a retried command is recognised and not written twice. */
+  readonly eventId: string;
+  readonly metadata: EventMetadata;
+}
+
+/** The version the stream must be at (0: the stream must not exist), or 'any'. */
+export type ExpectedVersion = number | 'any';
+
+export interface AppendResult {
+  /** The stream's version after the append. */
+  readonly nextVersion: number;
+  /** Log position of the last event written (or found, for a retried command). */
+  readonly position: bigint;
+}
+
+export class WrongExpectedVersion extends Error {
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedVersion,
+    readonly actual: number,
+  ) {
+    super(`stream ${streamId} is at version ${actual}, expected ${expected}`);
+    this.name = 'WrongExpectedVersion';
+  }
+}
+
+export interface SubscriptionHandler {
+  /** Called with events in log order; the next batch waits until the returned promise settles. */
+  onEvents(events: readonly StoredEvent[]): void | Promise<void>;
+  onError?(error: unknown): void;
+}
+
+export interface StoreSubscription {
+  stop(): Promise<void>;
+}
+
+/**
+ * The port every event store implements (SQLite, EventStoreDB, memory).
+ * Positions are exclusive: `after: p` yields the events after p; `after: null` from the start.
+ */
+export interface EventStore {
+  append(streamId: string, events: readonly EventToAppend[], expected: ExpectedVersion): Promise<AppendResult>;
+  readStream(streamId: string): Promise<StoredEvent[]>;
+  readAll(options?: { after?: bigint | null; maxCount?: number }): AsyncIterable<StoredEvent>;
+  /** Catch up from `after`, then follow new events until stopped. */
+  subscribeAll(after: bigint | null, handler: SubscriptionHandler): StoreSubscription;
+  /** Position of the last event in the log, null when it is empty. */
+  headPosition(): Promise<bigint | null>;
+  close(): Promise<void>;
+}

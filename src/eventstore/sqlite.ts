@@ -1,0 +1,171 @@
+import { EventEmitter } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { EventMetadata } from '../domain/events.js';
+import { chainHash } from './chain.js';
+import { pollingSubscription } from './pollingSubscription.js';
+import {
+  WrongExpectedVersion,
+  type AppendResult,
+  type EventStore,
+  type EventToAppend,
+  type ExpectedVersion,
+  type StoredEvent,
+  type SubscriptionHandler,
+} from './port.js';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  position   INTEGER PRIMARY KEY AUTOINCREMENT,
+  event_id   TEXT    NOT NULL UNIQUE,
+  stream_id  TEXT    NOT NULL,
+  version    INTEGER NOT NULL,
+  type       TEXT    NOT NULL,
+  data       TEXT    NOT NULL,
+  metadata   TEXT    NOT NULL,
+  hash       TEXT    NOT NULL,
+  UNIQUE (stream_id, version)
+);`;
+
+interface Row {
+  position: bigint;
+  event_id: string;
+  stream_id: string;
+  version: bigint;
+  type: string;
+  data: string;
+  metadata: string;
+  hash: string;
+}
+
+const toEvent = (row: Row): StoredEvent => ({
+  eventId: row.event_id,
+  streamId: row.stream_id,
+  version: Number(row.version),
+  position: row.position,
+  type: row.type,
+  data: JSON.parse(row.data) as unknown,
+  metadata: JSON.parse(row.metadata) as EventMetadata,
+  hash: row.hash,
+});
+
+export interface SqliteEventStoreOptions {
+  /** How often a subscription looks for events appended by another process on the same file. */
+  pollIntervalMs?: number;
+  batchSize?: number;
+}
+
+/**
+ * The embedded event store: one SQLite file in WAL mode. Appends run in an IMMEDIATE transaction,
+ * so the version check, the hash chain and the insert are one atomic step even with several
+ * processes on the same file.
+ */
+export class SqliteEventStore implements EventStore {
+  private readonly db: Database.Database;
+  private readonly appended = new EventEmitter();
+  private readonly pollIntervalMs: number;
+  private readonly batchSize: number;
+  private readonly statements;
+  private readonly appendTx;
+
+  constructor(path: string, options: SqliteEventStoreOptions = {}) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 10000');
+    this.db.exec(SCHEMA);
+    this.db.defaultSafeIntegers(true);
+    this.pollIntervalMs = options.pollIntervalMs ?? 100;
+    this.batchSize = options.batchSize ?? 1_000;
+    this.appended.setMaxListeners(0);
+    this.statements = {
+      streamVersion: this.db.prepare('SELECT MAX(version) AS v FROM events WHERE stream_id = ?').pluck(),
+      byEventId: this.db.prepare('SELECT * FROM events WHERE event_id = ?'),
+      lastHash: this.db.prepare('SELECT hash FROM events ORDER BY position DESC LIMIT 1').pluck(),
+      insert: this.db.prepare(
+        'INSERT INTO events (event_id, stream_id, version, type, data, metadata, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      readStream: this.db.prepare('SELECT * FROM events WHERE stream_id = ? ORDER BY version'),
+      readAfter: this.db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
+      head: this.db.prepare('SELECT MAX(position) FROM events').pluck(),
+    };
+    this.appendTx = this.db.transaction(
+      (streamId: string, events: readonly EventToAppend[], expected: ExpectedVersion): AppendResult => {
+        const retried = events.length > 0 ? (this.statements.byEventId.get(events[events.length - 1]!.eventId) as Row | undefined) : undefined;
+        if (retried) return { nextVersion: Number(retried.version), position: retried.position };
+        const current = Number((this.statements.streamVersion.get(streamId) as bigint | null) ?? 0n);
+        if (expected !== 'any' && expected !== current) throw new WrongExpectedVersion(streamId, expected, current);
+        let previousHash = (this.statements.lastHash.get() as string | undefined) ?? null;
+        let position = 0n;
+        let version = current;
+        for (const event of events) {
+          version += 1;
+          const hash = chainHash(previousHash, { ...event, streamId, version });
+          const info = this.statements.insert.run(
+            event.eventId,
+            streamId,
+            version,
+            event.type,
+            JSON.stringify(event.data),
+            JSON.stringify(event.metadata),
+            hash,
+          );
+          position = BigInt(info.lastInsertRowid);
+          previousHash = hash;
+        }
+        return { nextVersion: version, position };
+      },
+    );
+  }
+
+  async append(streamId: string, events: readonly EventToAppend[], expected: ExpectedVersion): Promise<AppendResult> {
+    const result = this.appendTx.immediate(streamId, events, expected);
+    this.appended.emit('appended');
+    return result;
+  }
+
+  async readStream(streamId: string): Promise<StoredEvent[]> {
+    return (this.statements.readStream.all(streamId) as Row[]).map(toEvent);
+  }
+
+  async *readAll(options: { after?: bigint | null; maxCount?: number } = {}): AsyncIterable<StoredEvent> {
+    let after = options.after ?? 0n;
+    let left = options.maxCount ?? Infinity;
+    while (left > 0) {
+      const rows = this.statements.readAfter.all(after, Math.min(this.batchSize, left)) as Row[];
+      if (rows.length === 0) return;
+      for (const row of rows) yield toEvent(row);
+      after = rows[rows.length - 1]!.position;
+      left -= rows.length;
+    }
+  }
+
+  subscribeAll(after: bigint | null, handler: SubscriptionHandler) {
+    return pollingSubscription(
+      after,
+      handler,
+      (from) => (this.statements.readAfter.all(from ?? 0n, this.batchSize) as Row[]).map(toEvent),
+      (wake) => {
+        this.appended.on('appended', wake);
+        return () => this.appended.off('appended', wake);
+      },
+      this.pollIntervalMs,
+    );
+  }
+
+  async headPosition(): Promise<bigint | null> {
+    return (this.statements.head.get() as bigint | null) ?? null;
+  }
+
+  /** The database handle, for tools that inspect the file itself (tamper tests, migration). */
+  get database(): Database.Database {
+    return this.db;
+  }
+
+  async close(): Promise<void> {
+    this.appended.removeAllListeners();
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,32 @@
+import DataLoader from 'dataloader';
+import type { Actor } from '../domain/types.js';
+import type { BouncePatterns } from '../app/bouncePatterns.js';
+import type { Classifier } from '../app/classifier.js';
+import type { Isps } from '../app/isps.js';
+import type { ProjectionRunner } from '../app/projectionRunner.js';
+import type { BouncePatternRow } from '../../projections/bouncePatternList.js';
+import type { IspRow } from '../../projections/ispDirectory.js';
+
+export interface Services {
+  readonly bouncePatterns: BouncePatterns;
+  readonly isps: Isps;
+  readonly classifier: Classifier;
+  readonly runner: ProjectionRunner;
+}
+
+export interface GraphQLContext {
+  readonly actor: Actor;
+  readonly correlationId: string;
+  readonly services: Services;
+  readonly loaders: Loaders;
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;
+
+/** Per-request loaders: a page of patterns resolves its ISPs in one lookup, not one per pattern. */
+export function createLoaders(services: Services) {
+  return {
+    isp: new DataLoader<string, IspRow | null>(async (ids) => services.isps.getMany(ids).map((row) => row ?? null)),
+    patternsByIsp: new DataLoader<string, BouncePatternRow[]>(async (ispIds) => services.bouncePatterns.byIsps(ispIds)),
+  };
+}

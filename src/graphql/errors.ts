@@ -1,0 +1,27 @@
+import { unwrapResolverError } from '@apollo/server/errors';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { ArgumentValidationError } from 'type-graphql';
+import { ConflictError, DomainError, ValidationError } from '../domain/errors.js';
+
+/**
+ * What a client sees of an error: domain refusals with their code and the facts needed to act
+ * (field, current version); anything unexpected as an opaque INTERNAL_SERVER_ERROR, logged here.
+ */
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  if (original instanceof DomainError) {
+    const extensions: Record<string, unknown> = { code: original.code };
+    if (original instanceof ValidationError) extensions.field = original.field;
+    if (original instanceof ConflictError) extensions.currentVersion = original.currentVersion;
+    return { message: original.message, locations: formatted.locations, path: formatted.path, extensions };
+  }
+  if (original instanceof ArgumentValidationError)
+    return { ...formatted, extensions: { code: 'BAD_USER_INPUT' } };
+  const code = formatted.extensions?.code;
+  if (original instanceof GraphQLError || (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR')) {
+    const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
+    return { ...formatted, extensions };
+  }
+  console.error('internal error:', original);
+  return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}

@@ -1,0 +1,100 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { patternWarnings } from '../../app/classifier.js';
+import type { BouncePatternRow } from '../../../projections/bouncePatternList.js';
+import type { GraphQLContext } from '../context.js';
+import { Actor, pageInfoOf, toActor } from '../types/common.js';
+import {
+  BouncePattern,
+  BouncePatternConnection,
+  BouncePatternFilter,
+  BouncePatternOrder,
+  CreateBouncePatternInput,
+  CreateBouncePatternPayload,
+  DeleteBouncePatternPayload,
+  EditBouncePatternInput,
+  EditBouncePatternPayload,
+} from '../types/bouncePattern.js';
+import { Isp } from '../types/isp.js';
+import { commandContext } from './commandContext.js';
+
+const REASON = { nullable: true, description: 'Why the change is made; kept in the audit trail.' } as const;
+const CLIENT_MUTATION_ID = {
+  nullable: true,
+  description: 'Idempotency key: a retried mutation with the same id is applied once.',
+} as const;
+
+@Resolver(() => BouncePattern)
+export class BouncePatternResolver {
+  @Query(() => BouncePatternConnection, { description: 'The bounce patterns, filtered, sorted and paginated.' })
+  bouncePatterns(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('filter', () => BouncePatternFilter, { nullable: true }) filter?: BouncePatternFilter,
+    @Arg('orderBy', () => BouncePatternOrder, { nullable: true }) orderBy?: BouncePatternOrder,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ): BouncePatternConnection {
+    const page = ctx.services.bouncePatterns.list(filter ?? {}, orderBy ?? undefined, { first, after });
+    return {
+      edges: page.nodes.map((node, i) => ({ node: node as BouncePattern, cursor: page.cursors[i]! })),
+      pageInfo: pageInfoOf(page),
+      totalCount: page.totalCount,
+    };
+  }
+
+  @Query(() => BouncePattern, { nullable: true })
+  bouncePattern(@Ctx() ctx: GraphQLContext, @Arg('id', () => ID) id: string): BouncePatternRow | null {
+    return ctx.services.bouncePatterns.get(id) ?? null;
+  }
+
+  @Mutation(() => CreateBouncePatternPayload)
+  async createBouncePattern(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('input', () => CreateBouncePatternInput) input: CreateBouncePatternInput,
+    @Arg('reason', () => String, REASON) reason?: string,
+    @Arg('clientMutationId', () => ID, CLIENT_MUTATION_ID) clientMutationId?: string,
+  ) {
+    const fields = { ...input, ispId: input.ispId ?? null };
+    const { row } = await ctx.services.bouncePatterns.create(fields, commandContext(ctx, reason, clientMutationId));
+    return { pattern: row, warnings: patternWarnings(fields.pattern) };
+  }
+
+  @Mutation(() => EditBouncePatternPayload)
+  async editBouncePattern(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('expectedVersion', () => Int) expectedVersion: number,
+    @Arg('input', () => EditBouncePatternInput) input: EditBouncePatternInput,
+    @Arg('reason', () => String, REASON) reason?: string,
+    @Arg('clientMutationId', () => ID, CLIENT_MUTATION_ID) clientMutationId?: string,
+  ) {
+    const { row } = await ctx.services.bouncePatterns.edit(id, expectedVersion, { ...input }, commandContext(ctx, reason, clientMutationId));
+    return { pattern: row, warnings: input.pattern ? patternWarnings(input.pattern) : [] };
+  }
+
+  @Mutation(() => DeleteBouncePatternPayload, { description: 'Deletes a custom pattern; its events stay in the log.' })
+  async deleteBouncePattern(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('expectedVersion', () => Int) expectedVersion: number,
+    @Arg('reason', () => String, REASON) reason?: string,
+    @Arg('clientMutationId', () => ID, CLIENT_MUTATION_ID) clientMutationId?: string,
+  ) {
+    const { row } = await ctx.services.bouncePatterns.delete(id, expectedVersion, commandContext(ctx, reason, clientMutationId));
+    return { pattern: row };
+  }
+
+  @FieldResolver(() => Isp, { nullable: true, description: 'null for a pattern that applies to all ISPs.' })
+  isp(@Root() row: BouncePatternRow, @Ctx() ctx: GraphQLContext) {
+    return row.ispId === null ? null : ctx.loaders.isp.load(row.ispId);
+  }
+
+  @FieldResolver(() => Actor)
+  createdBy(@Root() row: BouncePatternRow): Actor {
+    return toActor(row.createdBy);
+  }
+
+  @FieldResolver(() => Actor)
+  updatedBy(@Root() row: BouncePatternRow): Actor {
+    return toActor(row.updatedBy);
+  }
+}

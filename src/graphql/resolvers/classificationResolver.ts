@@ -1,0 +1,44 @@
+import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import type { Classification as Verdict } from '../../../projections/matcher.js';
+import type { GraphQLContext } from '../context.js';
+import { BouncePattern } from '../types/bouncePattern.js';
+import { Classification, ClassifyInput, PatternTest } from '../types/classification.js';
+import { Isp } from '../types/isp.js';
+
+@Resolver(() => Classification)
+export class ClassificationResolver {
+  @Query(() => Classification, { description: 'The verdict on one SMTP reply. Send the reply as a variable.' })
+  classify(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('reply', () => String) reply: string,
+    @Arg('recipient', () => String, { nullable: true }) recipient?: string,
+    @Arg('ispId', () => ID, { nullable: true }) ispId?: string,
+  ): Verdict {
+    return ctx.services.classifier.classify({ reply, recipient, ispId });
+  }
+
+  @Query(() => [Classification], { description: 'Verdicts on many replies at once, in the order given.' })
+  classifyBatch(@Ctx() ctx: GraphQLContext, @Arg('items', () => [ClassifyInput]) items: ClassifyInput[]): Verdict[] {
+    return ctx.services.classifier.classifyBatch(items);
+  }
+
+  @Query(() => PatternTest, { description: 'Try a pattern on sample replies before saving it.' })
+  testPattern(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('pattern', () => String) pattern: string,
+    @Arg('samples', () => [String]) samples: string[],
+    @Arg('ispId', () => ID, { nullable: true }) ispId?: string,
+  ) {
+    return ctx.services.classifier.testPattern(pattern, ispId ?? null, samples);
+  }
+
+  @FieldResolver(() => BouncePattern, { nullable: true, description: 'The pattern that matched, as it stood then.' })
+  pattern(@Root() verdict: Verdict) {
+    return verdict.rule;
+  }
+
+  @FieldResolver(() => Isp, { nullable: true, description: 'The ISP the reply was attributed to.' })
+  isp(@Root() verdict: Verdict) {
+    return verdict.isp;
+  }
+}

@@ -1,0 +1,11 @@
+import type { CommandContext } from '../../app/commandHandler.js';
+import { requireOptionalReason } from '../../domain/validation.js';
+import type { GraphQLContext } from '../context.js';
+
+/** The command metadata a mutation carries: who, the request's correlation id, and why. */
+export const commandContext = (ctx: GraphQLContext, reason?: string | null, clientMutationId?: string | null): CommandContext => ({
+  actor: ctx.actor,
+  correlationId: ctx.correlationId,
+  reason: requireOptionalReason(reason),
+  commandId: clientMutationId ?? undefined,
+});

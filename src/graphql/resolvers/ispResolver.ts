@@ -1,0 +1,70 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { IspRow } from '../../../projections/ispDirectory.js';
+import type { GraphQLContext } from '../context.js';
+import { BouncePattern } from '../types/bouncePattern.js';
+import { pageInfoOf } from '../types/common.js';
+import { CreateIspInput, EditIspInput, Isp, IspConnection, IspPayload } from '../types/isp.js';
+import { commandContext } from './commandContext.js';
+
+const REASON = { nullable: true, description: 'Why the change is made; kept in the audit trail.' } as const;
+
+@Resolver(() => Isp)
+export class IspResolver {
+  @Query(() => IspConnection, { description: 'The ISP directory, by name.' })
+  isps(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('search', () => String, { nullable: true, description: 'Text in the name or a domain.' }) search?: string,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ): IspConnection {
+    const page = ctx.services.isps.list({ first, after, search });
+    return {
+      edges: page.nodes.map((node, i) => ({ node: node as Isp, cursor: page.cursors[i]! })),
+      pageInfo: pageInfoOf(page),
+      totalCount: page.totalCount,
+    };
+  }
+
+  @Query(() => Isp, { nullable: true })
+  isp(@Ctx() ctx: GraphQLContext, @Arg('id', () => ID) id: string): IspRow | null {
+    return ctx.services.isps.get(id) ?? null;
+  }
+
+  @Mutation(() => IspPayload)
+  async createIsp(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('input', () => CreateIspInput) input: CreateIspInput,
+    @Arg('reason', () => String, REASON) reason?: string,
+  ) {
+    const { row } = await ctx.services.isps.create({ ...input }, commandContext(ctx, reason));
+    return { isp: row };
+  }
+
+  @Mutation(() => IspPayload)
+  async editIsp(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('expectedVersion', () => Int) expectedVersion: number,
+    @Arg('input', () => EditIspInput) input: EditIspInput,
+    @Arg('reason', () => String, REASON) reason?: string,
+  ) {
+    const { row } = await ctx.services.isps.edit(id, expectedVersion, { ...input }, commandContext(ctx, reason));
+    return { isp: row };
+  }
+
+  @Mutation(() => IspPayload, { description: 'Deletes a custom ISP that no pattern uses.' })
+  async deleteIsp(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('expectedVersion', () => Int) expectedVersion: number,
+    @Arg('reason', () => String, REASON) reason?: string,
+  ) {
+    const { row } = await ctx.services.isps.delete(id, expectedVersion, commandContext(ctx, reason));
+    return { isp: row };
+  }
+
+  @FieldResolver(() => [BouncePattern], { description: "The ISP's own patterns, in the order classify tries them." })
+  patterns(@Root() row: IspRow, @Ctx() ctx: GraphQLContext) {
+    return ctx.loaders.patternsByIsp.load(row.id);
+  }
+}

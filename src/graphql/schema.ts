@@ -1,0 +1,13 @@
+import 'reflect-metadata';
+import type { GraphQLSchema } from 'graphql';
+import { buildSchema } from 'type-graphql';
+import { BouncePatternResolver } from './resolvers/bouncePatternResolver.js';
+import { ClassificationResolver } from './resolvers/classificationResolver.js';
+import { IspResolver } from './resolvers/ispResolver.js';
+
+export const RESOLVERS = [BouncePatternResolver, IspResolver, ClassificationResolver] as const;
+
+export function buildBouncePatternsSchema(): Promise<GraphQLSchema> {
+  // Input checks live in the domain (validation.ts), so class-validator is not used.
+  return buildSchema({ resolvers: RESOLVERS, validate: false });
+}

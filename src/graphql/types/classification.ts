@@ -1,0 +1,48 @@
+import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import type { BounceType } from '../../domain/types.js';
+import type { MatchedBy } from '../../../projections/matcher.js';
+import { PositionScalar } from '../scalars.js';
+import { BounceTypeEnum } from './common.js';
+
+export const MatchedByEnum = { PATTERN: 'PATTERN', REPLY_CODE: 'REPLY_CODE', NONE: 'NONE' } as const;
+registerEnumType(MatchedByEnum, {
+  name: 'MatchedBy',
+  valuesConfig: {
+    PATTERN: { description: 'A bounce pattern matched the reply.' },
+    REPLY_CODE: { description: 'No pattern matched: the verdict follows the reply code class (4xx soft, 5xx bounce).' },
+    NONE: { description: 'No pattern matched and the reply has no code: BOUNCE.' },
+  },
+});
+
+@ObjectType({ description: "classify's verdict on one reply, traceable to the rules that produced it." })
+export class Classification {
+  @Field(() => BounceTypeEnum) type!: BounceType;
+  @Field(() => MatchedByEnum) matchedBy!: MatchedBy;
+  @Field() message!: string;
+  @Field(() => String, { nullable: true, description: 'The reply code, e.g. 550.' }) replyCode!: string | null;
+  @Field(() => String, { nullable: true, description: 'The enhanced status code, e.g. 5.1.1.' })
+  enhancedStatusCode!: string | null;
+  @Field(() => PositionScalar, { nullable: true, description: 'Position of the last event the rules were built from.' })
+  rulesetVersion!: bigint | null;
+}
+
+@InputType()
+export class ClassifyInput {
+  @Field({ description: 'The SMTP reply, as the receiving server sent it (multi-line allowed).' }) reply!: string;
+  @Field(() => String, { nullable: true, description: 'Recipient address or domain, to find the ISP.' })
+  recipient?: string | null;
+  @Field(() => ID, { nullable: true, description: 'Explicit ISP; wins over the recipient.' }) ispId?: string | null;
+}
+
+@ObjectType()
+export class PatternTrial {
+  @Field() reply!: string;
+  @Field({ description: 'Whether the pattern under test matches this reply.' }) matches!: boolean;
+  @Field(() => Classification, { description: 'What classify answers for this reply today.' }) current!: Classification;
+}
+
+@ObjectType()
+export class PatternTest {
+  @Field(() => [PatternTrial]) trials!: PatternTrial[];
+  @Field(() => [String]) warnings!: string[];
+}

@@ -1,0 +1,59 @@
+import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { ACTOR_KINDS, BOUNCE_TYPES, ORIGINS, type ActorKind } from '../../domain/types.js';
+
+const enumOf = <T extends string>(values: readonly T[]) =>
+  Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
+
+export const BounceTypeEnum = enumOf(BOUNCE_TYPES);
+registerEnumType(BounceTypeEnum, {
+  name: 'BounceType',
+  description: 'The verdict on a failed delivery.',
+  valuesConfig: {
+    HARD_BOUNCE: { description: 'The address is bad (no such user or domain, account disabled): stop sending to it.' },
+    SOFT_BOUNCE: { description: 'Temporary (mailbox full, greylisting, rate limit, most 4xx): retry later.' },
+    BOUNCE: { description: 'Any other failure (spam, policy, reputation, content): do not retry, keep the address.' },
+  },
+});
+
+export const OriginEnum = enumOf(ORIGINS);
+registerEnumType(OriginEnum, {
+  name: 'Origin',
+  valuesConfig: {
+    DEFAULT: { description: 'Shipped with the service: can be edited and disabled, never deleted.' },
+    CUSTOM: { description: "Created by the operator: can be deleted." },
+  },
+});
+
+export const ActorKindEnum = enumOf(ACTOR_KINDS.map((k) => k.toUpperCase() as Uppercase<ActorKind>));
+registerEnumType(ActorKindEnum, { name: 'ActorKind' });
+
+export const SortDirectionEnum = enumOf(['ASC', 'DESC'] as const);
+registerEnumType(SortDirectionEnum, { name: 'SortDirection' });
+
+@ObjectType({ description: 'Who made a change: a person, an API token or the service itself.' })
+export class Actor {
+  @Field(() => ID) id!: string;
+  @Field() name!: string;
+  @Field(() => ActorKindEnum) kind!: Uppercase<ActorKind>;
+}
+
+export const toActor = (actor: { id: string; name: string; kind: ActorKind }): Actor => ({
+  id: actor.id,
+  name: actor.name,
+  kind: actor.kind.toUpperCase() as Uppercase<ActorKind>,
+});
+
+@ObjectType({ description: 'Relay page information.' })
+export class PageInfo {
+  @Field() hasNextPage!: boolean;
+  @Field() hasPreviousPage!: boolean;
+  @Field(() => String, { nullable: true }) startCursor!: string | null;
+  @Field(() => String, { nullable: true }) endCursor!: string | null;
+}
+
+export const pageInfoOf = (page: { cursors: readonly string[]; hasNextPage: boolean; hasPreviousPage: boolean }): PageInfo => ({
+  hasNextPage: page.hasNextPage,
+  hasPreviousPage: page.hasPreviousPage,
+  startCursor: page.cursors[0] ?? null,
+  endCursor: page.cursors[page.cursors.length - 1] ?? null,
+});

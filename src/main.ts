@@ -1,0 +1,26 @@
+import { loadConfig } from './config.js';
+import { startService } from './server.js';
+
+const config = loadConfig();
+const service = await startService(config);
+const store = config.eventStoreConnectionString ? 'EventStoreDB' : `SQLite file ${config.sqlitePath}`;
+console.log(`bounce-patterns serving GraphQL on ${service.url} (event store: ${store}; ruleset version ${service.app.runner.checkpoint ?? 'empty'})`);
+if (config.explorer) console.log(`explorer: open ${service.url} in a browser`);
+
+let stopping = false;
+const shutdown = (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`${signal} received: finishing requests in flight, then stopping`);
+  const forced = setTimeout(() => process.exit(1), 10_000);
+  forced.unref();
+  service.stop().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error('shutdown failed:', error);
+      process.exit(1);
+    },
+  );
+};
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+process.on('SIGINT', () => shutdown('SIGINT'));

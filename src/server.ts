@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { App, type AppOptions } from './app/app.js';
+import type { Config } from './config.js';
+import { ANONYMOUS_ACTOR, type Actor } from './domain/types.js';
+import type { EventStore } from './eventstore/port.js';
+import { SqliteEventStore } from './eventstore/sqlite.js';
+import { createLoaders, type GraphQLContext, type Services } from './graphql/context.js';
+import { formatError } from './graphql/errors.js';
+import { buildBouncePatternsSchema } from './graphql/schema.js';
+import { EXPLORER_ASSET_PREFIX, explorerAsset, explorerPage } from './http/explorer.js';
+import { executeGraphQL, RequestError, sendError } from './http/graphqlHttp.js';
+
+export interface RunningService {
+  readonly url: string;
+  readonly app: App;
+  stop(): Promise<void>;
+}
+
+export async function openEventStore(config: Config): Promise<EventStore> {
+  if (config.eventStoreConnectionString) {
+    const { openEventStoreDb } = await import('./eventstore/eventstoredb.js');
+    return openEventStoreDb(config.eventStoreConnectionString);
+  }
+  return new SqliteEventStore(config.sqlitePath);
+}
+
+const HEADER_TEXT = /^[^\u0000-\u001f\u007f]{1,100}$/;
+
+/** Until access control exists, the actor is whoever the x-actor header names. */
+function actorOf(req: IncomingMessage): Actor {
+  const name = req.headers['x-actor'];
+  return typeof name === 'string' && HEADER_TEXT.test(name.trim()) ? { id: name.trim(), name: name.trim(), kind: 'user' } : ANONYMOUS_ACTOR;
+}
+
+function correlationIdOf(req: IncomingMessage): string {
+  const id = req.headers['x-correlation-id'];
+  return typeof id === 'string' && HEADER_TEXT.test(id) ? id : randomUUID();
+}
+
+/** The composition root: store → app → GraphQL → HTTP. */
+export async function startService(config: Config, options: AppOptions & { store?: EventStore } = {}): Promise<RunningService> {
+  const store = options.store ?? (await openEventStore(config));
+  const app = new App(store, options);
+  await app.start();
+
+  const services: Services = { bouncePatterns: app.bouncePatterns, isps: app.isps, classifier: app.classifier, runner: app.runner };
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema: await buildBouncePatternsSchema(),
+    formatError,
+    includeStacktraceInErrorResponses: false,
+    introspection: config.introspection,
+    plugins: [ApolloServerPluginLandingPageDisabled()],
+  });
+  await apollo.start();
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/healthz') {
+      const healthy = app.runner.healthy;
+      res.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: healthy ? 'ok' : 'projections stopped', checkpoint: String(app.runner.checkpoint ?? '') }));
+      return;
+    }
+    if (config.explorer && req.method === 'GET' && url.pathname.startsWith(EXPLORER_ASSET_PREFIX)) {
+      const asset = await explorerAsset(url.pathname.slice(EXPLORER_ASSET_PREFIX.length));
+      if (asset) {
+        res.writeHead(200, { 'content-type': asset.type, 'cache-control': 'public, max-age=86400' });
+        res.end(asset.body);
+        return;
+      }
+    }
+    const wantsPage = req.method === 'GET' && (req.headers.accept ?? '').includes('text/html') && !url.searchParams.has('query');
+    if (config.explorer && wantsPage && (url.pathname === '/' || url.pathname === '/graphql')) {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(explorerPage('/graphql'));
+      return;
+    }
+    if (url.pathname !== '/graphql') {
+      sendError(res, new RequestError(404, 'NOT_FOUND', `nothing at ${url.pathname}; GraphQL is at /graphql`));
+      return;
+    }
+    const correlationId = correlationIdOf(req);
+    res.setHeader('x-correlation-id', correlationId);
+    await executeGraphQL(apollo, req, res, url, config.maxBodyBytes, async () => ({
+      actor: actorOf(req),
+      correlationId,
+      services,
+      loaders: createLoaders(services),
+    }));
+  };
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (res.headersSent) return res.destroy();
+      if (error instanceof RequestError) return sendError(res, error);
+      console.error('request failed:', error);
+      sendError(res, new RequestError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error'));
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+
+  return {
+    url: `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}/graphql`,
+    app,
+    async stop() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await apollo.stop();
+      await app.stop();
+    },
+  };
+}
