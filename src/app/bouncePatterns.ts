@@ -4,7 +4,7 @@ import { bouncePatternStream, type BounceType, type BouncePatternFields, type Or
 import type { EventStore } from '../eventstore/port.js';
 import type { BouncePatternRow } from '../../projections/bouncePatternList.js';
 import { handleCommand, type Clock, type CommandContext } from './commandHandler.js';
-import { newId } from './ids.js';
+import { aggregateIdFor } from './ids.js';
 import { compareKeys, paginate, type Page, type SortKey } from './pagination.js';
 import type { ProjectionRunner } from './projectionRunner.js';
 
@@ -78,7 +78,7 @@ export class BouncePatterns {
     return ispIds.map((id) => byIsp.get(id)!.sort((a, b) => compareKeys(order(a), order(b))));
   }
 
-  async create(fields: BouncePatternFields, context: CommandContext, origin: Origin = 'CUSTOM', id = newId()) {
+  async create(fields: BouncePatternFields, context: CommandContext, origin: Origin = 'CUSTOM', id = aggregateIdFor(context.commandId)) {
     this.requireIsp(fields.ispId);
     return this.execute(id, { type: 'CreateBouncePattern', patternId: id, origin, fields }, context);
   }

@@ -5,7 +5,7 @@ import { normaliseDomain } from '../domain/validation.js';
 import type { EventStore } from '../eventstore/port.js';
 import type { IspRow } from '../../projections/ispDirectory.js';
 import { handleCommand, type Clock, type CommandContext } from './commandHandler.js';
-import { newId } from './ids.js';
+import { aggregateIdFor } from './ids.js';
 import { paginate, type Page } from './pagination.js';
 import type { ProjectionRunner } from './projectionRunner.js';
 
@@ -34,7 +34,7 @@ export class Isps {
     return paginate(rows, (row) => [row.name.toLowerCase(), row.id], page);
   }
 
-  async create(fields: IspFields, context: CommandContext, origin: Origin = 'CUSTOM', id = newId()) {
+  async create(fields: IspFields, context: CommandContext, origin: Origin = 'CUSTOM', id = aggregateIdFor(context.commandId)) {
     this.requireFreeDomains(fields.domains, id);
     return this.execute(id, { type: 'CreateIsp', ispId: id, origin, fields }, context);
   }

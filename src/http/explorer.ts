@@ -1,14 +1,24 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 
+/** A file inside an installed package, found from the package's entry point (exports hide the rest). */
+function packageFile(name: string, file: string): string {
+  for (let dir = dirname(require.resolve(name)); dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, file))) return join(dir, file);
+  }
+  throw new Error(`${file} not found in package ${name}`);
+}
+
 /** GraphiQL and React ship inside their npm packages, so the explorer needs no CDN. */
 const ASSETS: Record<string, { file: string; type: string }> = {
-  'react.js': { file: require.resolve('react/umd/react.production.min.js'), type: 'text/javascript' },
-  'react-dom.js': { file: require.resolve('react-dom/umd/react-dom.production.min.js'), type: 'text/javascript' },
-  'graphiql.js': { file: require.resolve('graphiql/graphiql.min.js'), type: 'text/javascript' },
-  'graphiql.css': { file: require.resolve('graphiql/graphiql.min.css'), type: 'text/css' },
+  'react.js': { file: packageFile('react', 'umd/react.production.min.js'), type: 'text/javascript' },
+  'react-dom.js': { file: packageFile('react-dom', 'umd/react-dom.production.min.js'), type: 'text/javascript' },
+  'graphiql.js': { file: packageFile('graphiql', 'graphiql.min.js'), type: 'text/javascript' },
+  'graphiql.css': { file: packageFile('graphiql', 'graphiql.min.css'), type: 'text/css' },
 };
 
 export const EXPLORER_ASSET_PREFIX = '/explorer/';

@@ -7,5 +7,6 @@ export const commandContext = (ctx: GraphQLContext, reason?: string | null, clie
   actor: ctx.actor,
   correlationId: ctx.correlationId,
   reason: requireOptionalReason(reason),
-  commandId: clientMutationId ?? undefined,
+  // Scoped to the actor, so two clients cannot collide on the same key.
+  commandId: clientMutationId ? `${ctx.actor.id}:${clientMutationId}` : undefined,
 });

@@ -86,7 +86,8 @@ export class EditBouncePatternInput {
   @Field(() => Boolean, { nullable: true }) enabled?: boolean;
 }
 
-// Not an ObjectType itself: its field is inherited by each mutation's payload type.
+// The field each mutation's payload inherits; the base itself is not reachable, so not in the schema.
+@ObjectType()
 abstract class BouncePatternPayload {
   @Field(() => BouncePattern, { description: 'The pattern as the mutation left it, with its new version.' })
   pattern!: BouncePattern;

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { SqliteEventStore } from '../../src/eventstore/sqlite.js';
+import { gqlData } from '../support/graphqlClient.js';
+import { CREATE_PATTERN, EDIT_PATTERN, LIST_PATTERNS } from '../support/queries.js';
+import { scratchDir, startServiceProcess } from '../support/serviceProcess.js';
+
+const scratch = scratchDir();
+
+/** The live patterns as the log says they are: created and not deleted, at their last version. */
+async function patternsInLog(path: string): Promise<Map<string, number>> {
+  const store = new SqliteEventStore(path);
+  const live = new Map<string, number>();
+  for await (const event of store.readAll()) {
+    if (!event.streamId.startsWith('bouncePattern-')) continue;
+    const id = event.streamId.slice('bouncePattern-'.length);
+    if (event.type === 'BouncePatternDeleted') live.delete(id);
+    else live.set(id, event.version);
+  }
+  await store.close();
+  return live;
+}
+
+async function patternsInList(url: string): Promise<Map<string, number>> {
+  const listed = new Map<string, number>();
+  let after: string | null = null;
+  do {
+    const page: any = (await gqlData(url, LIST_PATTERNS, { first: 500, after })).bouncePatterns;
+    for (const edge of page.edges) listed.set(edge.node.id, edge.node.version);
+    after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+  } while (after);
+  return listed;
+}
+
+describe('durability on the SQLite file', () => {
+  it('keeps every acknowledged write across SIGKILL and SIGTERM, and the projection matches the log', async () => {
+    const first = await startServiceProcess({ SQLITE_PATH: scratch.sqlitePath });
+    const acknowledged: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const data = await gqlData(first.url, CREATE_PATTERN, {
+        input: { name: `durable ${i}`, type: 'BOUNCE', pattern: `durable marker ${i}\\b`, message: 'm' },
+      });
+      acknowledged.push(data.createBouncePattern.pattern.id);
+    }
+    await gqlData(first.url, EDIT_PATTERN, { id: acknowledged[0], expectedVersion: 1, input: { enabled: false } });
+    // Killed without warning: no shutdown hook runs.
+    await first.stop('SIGKILL');
+
+    const second = await startServiceProcess({ SQLITE_PATH: scratch.sqlitePath });
+    const listed = await patternsInList(second.url);
+    for (const id of acknowledged) expect(listed.has(id), id).toBe(true);
+    expect(listed.get(acknowledged[0]!)).toBe(2);
+    expect(listed).toEqual(await patternsInLog(scratch.sqlitePath));
+    const defaultsBefore = (await gqlData(second.url, LIST_PATTERNS, { filter: { origin: 'DEFAULT' }, first: 0 })).bouncePatterns.totalCount;
+    expect(await second.stop('SIGTERM')).toBe(0);
+    expect(second.output()).toMatch(/SIGTERM received/);
+
+    // A third start neither loses nor doubles anything, defaults included.
+    const third = await startServiceProcess({ SQLITE_PATH: scratch.sqlitePath });
+    expect(await patternsInList(third.url)).toEqual(listed);
+    const defaultsAfter = (await gqlData(third.url, LIST_PATTERNS, { filter: { origin: 'DEFAULT' }, first: 0 })).bouncePatterns.totalCount;
+    expect(defaultsAfter).toBe(defaultsBefore);
+    expect(defaultsAfter).toBeGreaterThan(0);
+    await third.stop();
+    scratch.cleanup();
+  });
+
+  it('installs the defaults once when two services start together on one file', async () => {
+    const shared = scratchDir();
+    const [a, b] = await Promise.all([
+      startServiceProcess({ SQLITE_PATH: shared.sqlitePath }),
+      startServiceProcess({ SQLITE_PATH: shared.sqlitePath }),
+    ]);
+    await Promise.all([a.stop(), b.stop()]);
+    const store = new SqliteEventStore(shared.sqlitePath);
+    const creations = new Map<string, number>();
+    for await (const event of store.readAll()) {
+      if (event.type.endsWith('Created')) creations.set(event.streamId, (creations.get(event.streamId) ?? 0) + 1);
+    }
+    await store.close();
+    expect(creations.size).toBeGreaterThan(10);
+    expect([...creations.values()].every((n) => n === 1)).toBe(true);
+    shared.cleanup();
+  });
+});

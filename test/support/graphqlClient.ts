@@ -1,0 +1,35 @@
+export interface GraphQLResponse<T = any> {
+  status: number;
+  data?: T;
+  errors?: { message: string; extensions?: Record<string, any>; path?: string[] }[];
+}
+
+/** A plain HTTP GraphQL client, as an admin frontend or the MTA would send requests. */
+export async function gql<T = any>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<GraphQLResponse<T>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as Omit<GraphQLResponse<T>, 'status'>;
+  return { status: response.status, ...body };
+}
+
+/** The data of a response that must have succeeded; fails the test with the errors otherwise. */
+export async function gqlData<T = any>(url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<T> {
+  const response = await gql<T>(url, query, variables, headers);
+  if (response.errors?.length || !response.data) throw new Error(`GraphQL errors: ${JSON.stringify(response.errors)}`);
+  return response.data;
+}
+
+/** The single error of a response that must have failed. */
+export async function gqlError(url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
+  const response = await gql(url, query, variables, headers);
+  if (!response.errors?.length) throw new Error(`expected an error, got ${JSON.stringify(response.data)}`);
+  return { ...response.errors[0]!, status: response.status, data: response.data };
+}
