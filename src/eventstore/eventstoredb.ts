@@ -1,0 +1,258 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  ANY,
+  BACKWARDS,
+  END,
+  ErrorType,
+  EventStoreDBClient,
+  NO_STREAM,
+  START,
+  isCommandError,
+  jsonEvent,
+  streamNameFilter,
+  type AllStreamResolvedEvent,
+  type AllStreamSubscription,
+  type AppendExpectedRevision,
+  type CurrentRevision,
+  type JSONType,
+  type ReadPosition,
+  type ResolvedEvent,
+  type WrongExpectedVersionError,
+} from '@eventstore/db-client';
+import type { EventMetadata } from '../domain/events.js';
+import {
+  WrongExpectedVersion,
+  type AppendResult,
+  type EventStore,
+  type EventToAppend,
+  type ExpectedVersion,
+  type StoredEvent,
+  type StoreSubscription,
+  type SubscriptionHandler,
+} from './port.js';
+
+/** The streams this service writes; everything else in $all (system streams, other services) is ignored. */
+export const DEFAULT_STREAM_PREFIXES = ['bouncePattern-', 'isp-', 'apiToken-'] as const;
+
+export interface EventStoreDbOptions {
+  streamPrefixes?: readonly string[];
+  /** Backoff of a subscription reconnecting after a dropped connection: first delay, doubled up to the max. */
+  reconnectDelayMs?: number;
+  maxReconnectDelayMs?: number;
+}
+
+const isCommandErrorOf = (error: unknown, ...types: ErrorType[]) =>
+  error instanceof Error && isCommandError(error) && types.includes(error.type);
+/** A subscription waits out connection problems but not configuration errors, which no retry fixes. */
+const FATAL = [ErrorType.ACCESS_DENIED, ErrorType.INVALID_ARGUMENT, ErrorType.UNSUPPORTED];
+
+/** Our versions count events (1 = first); EventStoreDB revisions are 0-based. */
+const toExpectedRevision = (expected: ExpectedVersion): AppendExpectedRevision =>
+  expected === 'any' ? ANY : expected === 0 ? NO_STREAM : BigInt(expected - 1);
+const toVersion = (revision: CurrentRevision): number => (revision === NO_STREAM ? 0 : Number(revision) + 1);
+
+/**
+ * Our position is the event's commit position. Outside multi-event transactions (which the gRPC API
+ * never writes) EventStoreDB gives every event the same prepare and commit position.
+ */
+const toReadPosition = (after: bigint | null): ReadPosition => (after === null ? START : { commit: after, prepare: after });
+
+/**
+ * The production event store: EventStoreDB, through its gRPC client. Positions are commit positions in
+ * `$all`; `hash` is always null, because the tamper-evident hash chain is only kept by the SQLite store
+ * (EventStoreDB's log is already append-only and replicated).
+ */
+export class EventStoreDbEventStore implements EventStore {
+  private readonly prefixes: string[];
+  private readonly reconnectDelayMs: number;
+  private readonly maxReconnectDelayMs: number;
+
+  constructor(
+    private readonly client: EventStoreDBClient,
+    options: EventStoreDbOptions = {},
+  ) {
+    this.prefixes = [...(options.streamPrefixes ?? DEFAULT_STREAM_PREFIXES)];
+    this.reconnectDelayMs = options.reconnectDelayMs ?? 100;
+    this.maxReconnectDelayMs = options.maxReconnectDelayMs ?? 5_000;
+  }
+
+  async append(streamId: string, events: readonly EventToAppend[], expected: ExpectedVersion): Promise<AppendResult> {
+    const eventData = events.map((event) =>
+      jsonEvent({
+        // Our event id comes from the command id: EventStoreDB recognises a retried command (same ids,
+        // same expected revision) and answers with the first write's result instead of writing again.
+        id: event.eventId,
+        type: event.type,
+        data: event.data as JSONType,
+        metadata: event.metadata as unknown as JSONType,
+      }),
+    );
+    let result;
+    try {
+      result = await this.client.appendToStream(streamId, eventData, { expectedRevision: toExpectedRevision(expected) });
+    } catch (error) {
+      if (isCommandErrorOf(error, ErrorType.WRONG_EXPECTED_VERSION)) {
+        throw new WrongExpectedVersion(streamId, expected, toVersion((error as WrongExpectedVersionError).actualVersion));
+      }
+      throw error;
+    }
+    // With `throwOnAppendFailure=false` in the connection string the client resolves instead of throwing.
+    if (!result.success) {
+      throw new WrongExpectedVersion(streamId, expected, toVersion(result.nextExpectedRevision < 0n ? NO_STREAM : result.nextExpectedRevision));
+    }
+    const position = result.position?.commit ?? (await this.positionAt(streamId, result.nextExpectedRevision));
+    return { nextVersion: toVersion(result.nextExpectedRevision), position };
+  }
+
+  /** Some server versions answer an idempotent (retried) write without a position: look it up. */
+  private async positionAt(streamId: string, revision: bigint): Promise<bigint> {
+    for await (const resolved of this.client.readStream(streamId, { fromRevision: revision, maxCount: 1 })) {
+      const position = resolved.event?.position?.commit;
+      if (position !== undefined) return position;
+    }
+    throw new Error(`no position for ${streamId}@${revision}`);
+  }
+
+  async readStream(streamId: string): Promise<StoredEvent[]> {
+    const events: StoredEvent[] = [];
+    try {
+      for await (const resolved of this.client.readStream(streamId)) {
+        const event = this.toStoredEvent(resolved);
+        if (event) events.push(event);
+      }
+    } catch (error) {
+      if (isCommandErrorOf(error, ErrorType.STREAM_NOT_FOUND)) return [];
+      throw error;
+    }
+    return events;
+  }
+
+  /**
+   * The client's readAll has no server-side filter, so our streams are picked out here; `maxCount`
+   * counts our events, not the system events skipped on the way.
+   */
+  async *readAll(options: { after?: bigint | null; maxCount?: number } = {}): AsyncIterable<StoredEvent> {
+    const after = options.after ?? null;
+    let left = options.maxCount ?? Infinity;
+    if (left <= 0) return;
+    const read = this.client.readAll({ fromPosition: toReadPosition(after) });
+    try {
+      for await (const resolved of read) {
+        const event = this.toStoredEvent(resolved);
+        // Reading $all from a position includes the event at that position: ours are exclusive.
+        if (!event || (after !== null && event.position <= after)) continue;
+        yield event;
+        if (--left === 0) return;
+      }
+    } finally {
+      await read.cancel();
+    }
+  }
+
+  subscribeAll(after: bigint | null, handler: SubscriptionHandler): StoreSubscription {
+    let checkpoint = after;
+    let current: AllStreamSubscription | null = null;
+    const stopping = new AbortController();
+
+    /** Follows $all until stopped; a dropped connection resubscribes from the last delivered event. */
+    const follow = async (): Promise<void> => {
+      let attempt = 0;
+      while (!stopping.signal.aborted) {
+        const subscription = this.client.subscribeToAll({
+          fromPosition: toReadPosition(checkpoint),
+          filter: streamNameFilter({ prefixes: this.prefixes }),
+        });
+        current = subscription;
+        const events = subscription[Symbol.asyncIterator]();
+        let dropped: unknown = null;
+        try {
+          while (!stopping.signal.aborted) {
+            let next: IteratorResult<AllStreamResolvedEvent>;
+            try {
+              next = await events.next();
+            } catch (error) {
+              dropped = error;
+              break;
+            }
+            if (next.done) break;
+            const event = this.toStoredEvent(next.value);
+            // After a reconnect the server may replay the checkpoint itself: deliver each event once.
+            if (!event || (checkpoint !== null && event.position <= checkpoint)) continue;
+            // Outside the inner try: a failing handler ends the subscription, it is not a connection problem.
+            await handler.onEvents([event]);
+            checkpoint = event.position;
+            attempt = 0;
+          }
+        } finally {
+          await closeSubscription(subscription);
+        }
+        if (stopping.signal.aborted) return;
+        if (isCommandErrorOf(dropped, ...FATAL)) throw dropped;
+        const delay = Math.min(this.reconnectDelayMs * 2 ** attempt, this.maxReconnectDelayMs);
+        attempt += 1;
+        await sleep(delay, undefined, { signal: stopping.signal }).catch(() => undefined);
+      }
+    };
+
+    const running = follow().catch((error) => {
+      if (!stopping.signal.aborted) handler.onError?.(error);
+    });
+
+    return {
+      async stop() {
+        stopping.abort();
+        if (current) await closeSubscription(current);
+        await running;
+      },
+    };
+  }
+
+  /** $all read backwards, skipping what is not ours (the newest entries are often system events). */
+  async headPosition(): Promise<bigint | null> {
+    const read = this.client.readAll({ direction: BACKWARDS, fromPosition: END });
+    try {
+      for await (const resolved of read) {
+        const event = this.toStoredEvent(resolved);
+        if (event) return event.position;
+      }
+      return null;
+    } finally {
+      await read.cancel();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client.dispose();
+  }
+
+  /** Null for what this service does not own: other streams and system events ($metadata, tombstones…). */
+  private toStoredEvent(resolved: ResolvedEvent | AllStreamResolvedEvent): StoredEvent | null {
+    const recorded = resolved.event;
+    if (!recorded || recorded.type.startsWith('$') || !this.prefixes.some((prefix) => recorded.streamId.startsWith(prefix))) {
+      return null;
+    }
+    const position = recorded.position?.commit ?? resolved.commitPosition;
+    if (position === undefined) throw new Error(`EventStoreDB returned ${recorded.id} without a position (server older than 20.6?)`);
+    return {
+      eventId: recorded.id,
+      streamId: recorded.streamId,
+      version: Number(recorded.revision) + 1,
+      position,
+      type: recorded.type,
+      data: recorded.data,
+      metadata: recorded.metadata as unknown as EventMetadata,
+      hash: null,
+    };
+  }
+}
+
+/** Cancels the gRPC call and ends the readable, so an iterator waiting on it returns. */
+async function closeSubscription(subscription: AllStreamSubscription): Promise<void> {
+  await subscription.unsubscribe().catch(() => undefined);
+  subscription.destroy();
+}
+
+/** `esdb://host:2113?tls=false`, or a cluster: `esdb://node1:2113,node2:2113,node3:2113?tls=true&tlsCAFile=…`. */
+export function openEventStoreDb(connectionString: string, options?: EventStoreDbOptions): EventStoreDbEventStore {
+  return new EventStoreDbEventStore(EventStoreDBClient.connectionString(connectionString), options);
+}

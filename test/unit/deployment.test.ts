@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+
+// No Docker engine runs the images in CI: these checks keep the deployment files in step with the code.
+const read = (file: string) => readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8');
+const dockerfile = read('Dockerfile');
+const composeFiles = ['docker-compose.yml', 'docker-compose.cluster.yml'].map((file) => ({ file, text: read(file) }));
+const defaults = loadConfig({});
+
+/** `${NAME:-default}` as compose expands it when NAME is unset. */
+const expandDefaults = (value: string) => value.replace(/\$\{\w+:-([^}]*)\}/g, '$1');
+
+describe('deployment files', () => {
+  it('expose, probe and publish the port the service listens on', () => {
+    const exposed = Number(/^EXPOSE (\d+)$/m.exec(dockerfile)?.[1]);
+    expect(exposed).toBe(defaults.port);
+    expect(dockerfile).toMatch(new RegExp(`HEALTHCHECK[\\s\\S]*http://localhost:${exposed}/healthz`));
+    for (const { text } of composeFiles) expect(text).toMatch(new RegExp(`"[\\d-]+:${exposed}"`));
+  });
+
+  it('listen on every interface inside the container', () => {
+    const host = /^\s+HOST=(\S+)/m.exec(dockerfile)?.[1];
+    expect(host).toBe('0.0.0.0');
+    expect(defaults.host).not.toBe(host); // the default only serves the machine itself
+  });
+
+  it('start what `npm start` starts', () => {
+    const start = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts.start;
+    const cmd = (JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)![1]!) as string[]).join(' ');
+    expect(cmd).toBe(start);
+  });
+
+  it('hand the service a connection string, under the name the configuration reads, to the EventStoreDB nodes', () => {
+    for (const { file, text } of composeFiles) {
+      const value = /EVENTSTORE_CONNECTION_STRING: (\S+)/.exec(text)?.[1];
+      expect(value, file).toBeDefined();
+      const connectionString = expandDefaults(value!);
+      expect(loadConfig({ EVENTSTORE_CONNECTION_STRING: connectionString }).eventStoreConnectionString).toBe(connectionString);
+
+      const [, hostList, query] = /^esdb:\/\/(?:[^@]*@)?([^/?]+)\/?\??(.*)$/.exec(connectionString)!;
+      const hosts = hostList!.split(',');
+      const params = new URLSearchParams(query);
+      const nodePort = /EVENTSTORE_NODE_PORT: "(\d+)"/.exec(text)?.[1];
+      for (const host of hosts) {
+        const [name, port] = host.split(':');
+        expect(text, `${file}: ${name} is a service`).toMatch(new RegExp(`^  ${name}:$`, 'm'));
+        expect(port, file).toBe(nodePort);
+      }
+      const caFile = params.get('tlsCAFile');
+      if (params.get('tls') === 'true') {
+        expect(caFile, file).toBeTruthy();
+        const mount = /- certs:(\/\S+):ro\n\s+networks: \[cluster\]/.exec(text)?.[1];
+        expect(caFile!.startsWith(`${mount}/`), `${file}: ${caFile} is inside the service's certificate mount`).toBe(true);
+      }
+    }
+  });
+});
