@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import type { Role } from '../domain/access.js';
 import type { Actor } from '../domain/types.js';
 import type { BouncePatterns } from '../app/bouncePatterns.js';
 import type { Classifier } from '../app/classifier.js';
@@ -14,8 +15,15 @@ export interface Services {
   readonly runner: ProjectionRunner;
 }
 
-export interface GraphQLContext {
+/** Who is asking: the actor recorded in events and the role the request is checked against. */
+export interface Principal {
   readonly actor: Actor;
+  readonly role: Role;
+}
+
+export interface GraphQLContext {
+  /** null: the request carried no valid credentials. */
+  readonly principal: Principal | null;
   readonly correlationId: string;
   readonly services: Services;
   readonly loaders: Loaders;

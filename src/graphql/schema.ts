@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
+import { authChecker } from './auth.js';
 import { BouncePatternResolver } from './resolvers/bouncePatternResolver.js';
 import { ClassificationResolver } from './resolvers/classificationResolver.js';
 import { IspResolver } from './resolvers/ispResolver.js';
@@ -9,5 +10,5 @@ export const RESOLVERS = [BouncePatternResolver, IspResolver, ClassificationReso
 
 export function buildBouncePatternsSchema(): Promise<GraphQLSchema> {
   // Input checks live in the domain (validation.ts), so class-validator is not used.
-  return buildSchema({ resolvers: RESOLVERS, validate: false });
+  return buildSchema({ resolvers: RESOLVERS, validate: false, authChecker, authMode: 'error' });
 }

@@ -1,6 +1,7 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { patternWarnings } from '../../app/classifier.js';
 import type { BouncePatternRow } from '../../../projections/bouncePatternList.js';
+import type { Permission } from '../../domain/access.js';
 import type { GraphQLContext } from '../context.js';
 import { Actor, pageInfoOf, toActor } from '../types/common.js';
 import {
@@ -25,6 +26,7 @@ const CLIENT_MUTATION_ID = {
 
 @Resolver(() => BouncePattern)
 export class BouncePatternResolver {
+  @Authorized<Permission>('readRules')
   @Query(() => BouncePatternConnection, { description: 'The bounce patterns, filtered, sorted and paginated.' })
   bouncePatterns(
     @Ctx() ctx: GraphQLContext,
@@ -41,11 +43,13 @@ export class BouncePatternResolver {
     };
   }
 
+  @Authorized<Permission>('readRules')
   @Query(() => BouncePattern, { nullable: true })
   bouncePattern(@Ctx() ctx: GraphQLContext, @Arg('id', () => ID) id: string): BouncePatternRow | null {
     return ctx.services.bouncePatterns.get(id) ?? null;
   }
 
+  @Authorized<Permission>('editPatterns')
   @Mutation(() => CreateBouncePatternPayload)
   async createBouncePattern(
     @Ctx() ctx: GraphQLContext,
@@ -58,6 +62,7 @@ export class BouncePatternResolver {
     return { pattern: row, warnings: patternWarnings(fields.pattern) };
   }
 
+  @Authorized<Permission>('editPatterns')
   @Mutation(() => EditBouncePatternPayload)
   async editBouncePattern(
     @Ctx() ctx: GraphQLContext,
@@ -71,6 +76,7 @@ export class BouncePatternResolver {
     return { pattern: row, warnings: input.pattern ? patternWarnings(input.pattern) : [] };
   }
 
+  @Authorized<Permission>('editPatterns')
   @Mutation(() => DeleteBouncePatternPayload, { description: 'Deletes a custom pattern; its events stay in the log.' })
   async deleteBouncePattern(
     @Ctx() ctx: GraphQLContext,

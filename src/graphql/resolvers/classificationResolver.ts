@@ -1,5 +1,6 @@
-import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import type { Classification as Verdict } from '../../../projections/matcher.js';
+import type { Permission } from '../../domain/access.js';
 import type { GraphQLContext } from '../context.js';
 import { BouncePattern } from '../types/bouncePattern.js';
 import { Classification, ClassifyInput, PatternTest } from '../types/classification.js';
@@ -7,6 +8,7 @@ import { Isp } from '../types/isp.js';
 
 @Resolver(() => Classification)
 export class ClassificationResolver {
+  @Authorized<Permission>('classify')
   @Query(() => Classification, { description: 'The verdict on one SMTP reply. Send the reply as a variable.' })
   classify(
     @Ctx() ctx: GraphQLContext,
@@ -17,11 +19,13 @@ export class ClassificationResolver {
     return ctx.services.classifier.classify({ reply, recipient, ispId });
   }
 
+  @Authorized<Permission>('classify')
   @Query(() => [Classification], { description: 'Verdicts on many replies at once, in the order given.' })
   classifyBatch(@Ctx() ctx: GraphQLContext, @Arg('items', () => [ClassifyInput]) items: ClassifyInput[]): Verdict[] {
     return ctx.services.classifier.classifyBatch(items);
   }
 
+  @Authorized<Permission>('testPatterns')
   @Query(() => PatternTest, { description: 'Try a pattern on sample replies before saving it.' })
   testPattern(
     @Ctx() ctx: GraphQLContext,

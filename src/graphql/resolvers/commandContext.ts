@@ -1,12 +1,13 @@
 import type { CommandContext } from '../../app/commandHandler.js';
 import { requireOptionalReason } from '../../domain/validation.js';
+import { actorOf } from '../auth.js';
 import type { GraphQLContext } from '../context.js';
 
 /** The command metadata a mutation carries: who, the request's correlation id, and why. */
 export const commandContext = (ctx: GraphQLContext, reason?: string | null, clientMutationId?: string | null): CommandContext => ({
-  actor: ctx.actor,
+  actor: actorOf(ctx),
   correlationId: ctx.correlationId,
   reason: requireOptionalReason(reason),
   // Scoped to the actor, so two clients cannot collide on the same key.
-  commandId: clientMutationId ? `${ctx.actor.id}:${clientMutationId}` : undefined,
+  commandId: clientMutationId ? `${actorOf(ctx).id}:${clientMutationId}` : undefined,
 });

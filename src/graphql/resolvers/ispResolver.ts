@@ -1,5 +1,6 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { IspRow } from '../../../projections/ispDirectory.js';
+import type { Permission } from '../../domain/access.js';
 import type { GraphQLContext } from '../context.js';
 import { BouncePattern } from '../types/bouncePattern.js';
 import { pageInfoOf } from '../types/common.js';
@@ -10,6 +11,7 @@ const REASON = { nullable: true, description: 'Why the change is made; kept in t
 
 @Resolver(() => Isp)
 export class IspResolver {
+  @Authorized<Permission>('readRules')
   @Query(() => IspConnection, { description: 'The ISP directory, by name.' })
   isps(
     @Ctx() ctx: GraphQLContext,
@@ -25,11 +27,13 @@ export class IspResolver {
     };
   }
 
+  @Authorized<Permission>('readRules')
   @Query(() => Isp, { nullable: true })
   isp(@Ctx() ctx: GraphQLContext, @Arg('id', () => ID) id: string): IspRow | null {
     return ctx.services.isps.get(id) ?? null;
   }
 
+  @Authorized<Permission>('editIsps')
   @Mutation(() => IspPayload)
   async createIsp(
     @Ctx() ctx: GraphQLContext,
@@ -40,6 +44,7 @@ export class IspResolver {
     return { isp: row };
   }
 
+  @Authorized<Permission>('editIsps')
   @Mutation(() => IspPayload)
   async editIsp(
     @Ctx() ctx: GraphQLContext,
@@ -52,6 +57,7 @@ export class IspResolver {
     return { isp: row };
   }
 
+  @Authorized<Permission>('editIsps')
   @Mutation(() => IspPayload, { description: 'Deletes a custom ISP that no pattern uses.' })
   async deleteIsp(
     @Ctx() ctx: GraphQLContext,
