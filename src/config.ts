@@ -10,6 +10,9 @@ export interface Config {
   readonly explorer: boolean;
   readonly introspection: boolean;
   readonly maxBodyBytes: number;
+  readonly bootstrapAdminToken: string | null;
+  /** Development only: every request acts as admin without a token. Must be asked for explicitly. */
+  readonly authDisabled: boolean;
 }
 
 const flag = (value: string | undefined, fallback: boolean): boolean =>
@@ -24,6 +27,8 @@ function integer(name: string, value: string | undefined, fallback: number): num
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const production = env.NODE_ENV === 'production';
+  if (env.BOOTSTRAP_ADMIN_TOKEN !== undefined && env.BOOTSTRAP_ADMIN_TOKEN !== '' && env.BOOTSTRAP_ADMIN_TOKEN.length < 24)
+    throw new Error('BOOTSTRAP_ADMIN_TOKEN must be at least 24 characters: it grants full access');
   return {
     port: integer('PORT', env.PORT, 4000),
     host: env.HOST || '127.0.0.1',
@@ -33,5 +38,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     explorer: flag(env.GRAPHQL_EXPLORER, !production),
     introspection: flag(env.GRAPHQL_INTROSPECTION, !production),
     maxBodyBytes: integer('MAX_BODY_BYTES', env.MAX_BODY_BYTES, 1_048_576),
+    bootstrapAdminToken: env.BOOTSTRAP_ADMIN_TOKEN || null,
+    authDisabled: flag(env.AUTH_DISABLED, false),
   };
 }

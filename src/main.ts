@@ -6,6 +6,18 @@ const service = await startService(config);
 const store = config.eventStoreConnectionString ? 'EventStoreDB' : `SQLite file ${config.sqlitePath}`;
 console.log(`bounce-patterns serving GraphQL on ${service.url} (event store: ${store}; ruleset version ${service.app.runner.checkpoint ?? 'empty'})`);
 if (config.explorer) console.log(`explorer: open ${service.url} in a browser`);
+if (config.authDisabled)
+  console.warn('WARNING: AUTH_DISABLED is set: every request acts as admin without a token. Never run this way in production.');
+if (service.generatedAdminToken)
+  console.log(
+    [
+      '',
+      'First admin token (shown once, store it now; it is kept only as a hash):',
+      `  ${service.generatedAdminToken}`,
+      'Send it as "Authorization: Bearer <token>" (in the explorer: the Headers tab).',
+      '',
+    ].join('\n'),
+  );
 
 let stopping = false;
 const shutdown = (signal: string) => {

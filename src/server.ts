@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import type { ApiTokens, Principal } from './app/apiTokens.js';
 import { App, type AppOptions } from './app/app.js';
 import type { Config } from './config.js';
 import { ANONYMOUS_ACTOR, type Actor } from './domain/types.js';
@@ -17,6 +18,8 @@ import { executeGraphQL, RequestError, sendError } from './http/graphqlHttp.js';
 export interface RunningService {
   readonly url: string;
   readonly app: App;
+  /** The first admin token, when this start generated it: to be shown once. */
+  readonly generatedAdminToken: string | null;
   stop(): Promise<void>;
 }
 
@@ -29,11 +32,21 @@ export async function openEventStore(config: Config): Promise<EventStore> {
 }
 
 const HEADER_TEXT = /^[^\u0000-\u001f\u007f]{1,100}$/;
+const BEARER = /^Bearer\s+(\S{1,200})$/i;
 
-/** Until access control exists, the actor is whoever the x-actor header names. */
-function actorOf(req: IncomingMessage): Actor {
-  const name = req.headers['x-actor'];
-  return typeof name === 'string' && HEADER_TEXT.test(name.trim()) ? { id: name.trim(), name: name.trim(), kind: 'user' } : ANONYMOUS_ACTOR;
+/**
+ * The principal of a request: the API token it bears. With AUTH_DISABLED (development only) every
+ * request is an admin, recorded under the name its x-actor header gives.
+ */
+function principalOf(req: IncomingMessage, config: Config, tokens: ApiTokens): Principal | null {
+  if (config.authDisabled) {
+    const name = req.headers['x-actor'];
+    const actor: Actor =
+      typeof name === 'string' && HEADER_TEXT.test(name.trim()) ? { id: name.trim(), name: name.trim(), kind: 'user' } : ANONYMOUS_ACTOR;
+    return { actor, role: 'admin' };
+  }
+  const secret = BEARER.exec(req.headers.authorization ?? '')?.[1];
+  return secret ? tokens.authenticate(secret) : null;
 }
 
 function correlationIdOf(req: IncomingMessage): string {
@@ -44,10 +57,16 @@ function correlationIdOf(req: IncomingMessage): string {
 /** The composition root: store → app → GraphQL → HTTP. */
 export async function startService(config: Config, options: AppOptions & { store?: EventStore } = {}): Promise<RunningService> {
   const store = options.store ?? (await openEventStore(config));
-  const app = new App(store, options);
-  await app.start();
+  const app = new App(store, { bootstrapAdminToken: config.bootstrapAdminToken, ...options });
+  const { generatedAdminToken } = await app.start();
 
-  const services: Services = { bouncePatterns: app.bouncePatterns, isps: app.isps, classifier: app.classifier, runner: app.runner };
+  const services: Services = {
+    bouncePatterns: app.bouncePatterns,
+    isps: app.isps,
+    apiTokens: app.apiTokens,
+    classifier: app.classifier,
+    runner: app.runner,
+  };
   const apollo = new ApolloServer<GraphQLContext>({
     schema: await buildBouncePatternsSchema(),
     formatError,
@@ -86,7 +105,7 @@ export async function startService(config: Config, options: AppOptions & { store
     const correlationId = correlationIdOf(req);
     res.setHeader('x-correlation-id', correlationId);
     await executeGraphQL(apollo, req, res, url, config.maxBodyBytes, async () => ({
-      actor: actorOf(req),
+      principal: principalOf(req, config, app.apiTokens),
       correlationId,
       services,
       loaders: createLoaders(services),
@@ -112,6 +131,7 @@ export async function startService(config: Config, options: AppOptions & { store
   return {
     url: `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}/graphql`,
     app,
+    generatedAdminToken,
     async stop() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,4 +1,5 @@
 import type { EventStore } from '../eventstore/port.js';
+import { ApiTokens } from './apiTokens.js';
 import { BouncePatterns } from './bouncePatterns.js';
 import { Classifier } from './classifier.js';
 import type { Clock } from './commandHandler.js';
@@ -10,6 +11,8 @@ export interface AppOptions {
   readonly clock?: Clock;
   /** Install the shipped defaults on start (on by default; tests of an empty rule set turn it off). */
   readonly seed?: boolean;
+  /** The first admin token's secret (BOOTSTRAP_ADMIN_TOKEN); without it one is generated once. */
+  readonly bootstrapAdminToken?: string | null;
 }
 
 /** The application over one event store: projections, command services, the classifier. */
@@ -18,6 +21,7 @@ export class App {
   readonly bouncePatterns: BouncePatterns;
   readonly isps: Isps;
   readonly classifier: Classifier;
+  readonly apiTokens: ApiTokens;
   private readonly options: AppOptions;
 
   constructor(
@@ -30,12 +34,17 @@ export class App {
     this.bouncePatterns = new BouncePatterns(store, this.runner, clock);
     this.isps = new Isps(store, this.runner, clock);
     this.classifier = new Classifier(this.runner);
+    this.apiTokens = new ApiTokens(store, this.runner, clock);
   }
 
-  /** Catches the projections up with the log, then installs missing defaults. */
-  async start(): Promise<void> {
+  /**
+   * Catches the projections up with the log, installs missing defaults and the first admin token.
+   * Returns that token's secret when it was generated now: it is shown once and never stored.
+   */
+  async start(): Promise<{ generatedAdminToken: string | null }> {
     await this.runner.start();
     if (this.options.seed ?? true) await seedDefaults(this.runner, this.isps, this.bouncePatterns);
+    return { generatedAdminToken: await this.apiTokens.bootstrap(this.options.bootstrapAdminToken ?? null) };
   }
 
   async stop(): Promise<void> {

@@ -3,6 +3,7 @@ import { bouncePatternList, type BouncePatternRow } from '../../projections/boun
 import { ispDirectory, type IspRow } from '../../projections/ispDirectory.js';
 import { compileMatcher, type Matcher } from '../../projections/matcher.js';
 import type { RowProjection } from '../../projections/projection.js';
+import { apiTokens, type ApiTokenRow } from '../../projections/apiTokens.js';
 import type { StoredEvent } from '../eventstore/port.js';
 
 class RowTable<Row> {
@@ -34,16 +35,19 @@ export class ReadModel {
   position: bigint | null = null;
   private matcherStale = true;
   private compiled: Matcher | undefined;
+  private tokensByHash: Map<string, ApiTokenRow> | undefined;
 
   constructor(
     private readonly patternTable = new RowTable(bouncePatternList),
     private readonly ispTable = new RowTable(ispDirectory),
+    private readonly tokenTable = new RowTable(apiTokens),
   ) {}
 
   apply(event: StoredEvent): void {
     const recorded = event as RecordedEvent;
     const changed = this.patternTable.apply(recorded) || this.ispTable.apply(recorded);
     if (changed) this.matcherStale = true;
+    else if (this.tokenTable.apply(recorded)) this.tokensByHash = undefined;
     this.position = event.position;
   }
 
@@ -85,8 +89,22 @@ export class ReadModel {
     return [...this.ispTable.rows.values()].filter((row) => !row.deleted);
   }
 
+  apiTokens(): ApiTokenRow[] {
+    return [...this.tokenTable.rows.values()];
+  }
+
+  apiToken(id: string): ApiTokenRow | undefined {
+    return this.tokenTable.rows.get(`apiToken-${id}`);
+  }
+
+  /** The token whose secret has this hash, revoked or not. */
+  apiTokenByHash(secretHash: string): ApiTokenRow | undefined {
+    this.tokensByHash ??= new Map(this.apiTokens().map((row) => [row.secretHash, row]));
+    return this.tokensByHash.get(secretHash);
+  }
+
   clone(): ReadModel {
-    const copy = new ReadModel(this.patternTable.clone(), this.ispTable.clone());
+    const copy = new ReadModel(this.patternTable.clone(), this.ispTable.clone(), this.tokenTable.clone());
     copy.position = this.position;
     return copy;
   }

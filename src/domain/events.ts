@@ -1,3 +1,4 @@
+import type { Role } from './access.js';
 import type { Actor, BouncePatternFields, IspFields, Origin } from './types.js';
 
 /** Fields that an edit changed, with the values they had before. */
@@ -50,7 +51,19 @@ export type IspDeleted = {
 
 export type IspEvent = IspCreated | IspEdited | IspDeleted;
 
-export type DomainEvent = BouncePatternEvent | IspEvent;
+/** Only a hash of the secret is ever written: the secret itself is shown once, at creation. */
+export type ApiTokenCreated = {
+  type: 'ApiTokenCreated';
+  data: { tokenId: string; name: string; role: Role; secretHash: string };
+};
+export type ApiTokenRevoked = {
+  type: 'ApiTokenRevoked';
+  data: { tokenId: string };
+};
+
+export type ApiTokenEvent = ApiTokenCreated | ApiTokenRevoked;
+
+export type DomainEvent = BouncePatternEvent | IspEvent | ApiTokenEvent;
 export type DomainEventType = DomainEvent['type'];
 
 export const EVENT_SCHEMA_VERSION = 1;

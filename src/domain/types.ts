@@ -36,3 +36,4 @@ export interface IspFields {
 
 export const bouncePatternStream = (id: string): string => `bouncePattern-${id}`;
 export const ispStream = (id: string): string => `isp-${id}`;
+export const apiTokenStream = (id: string): string => `apiToken-${id}`;

@@ -1,6 +1,5 @@
 import DataLoader from 'dataloader';
-import type { Role } from '../domain/access.js';
-import type { Actor } from '../domain/types.js';
+import type { ApiTokens, Principal } from '../app/apiTokens.js';
 import type { BouncePatterns } from '../app/bouncePatterns.js';
 import type { Classifier } from '../app/classifier.js';
 import type { Isps } from '../app/isps.js';
@@ -11,15 +10,11 @@ import type { IspRow } from '../../projections/ispDirectory.js';
 export interface Services {
   readonly bouncePatterns: BouncePatterns;
   readonly isps: Isps;
+  readonly apiTokens: ApiTokens;
   readonly classifier: Classifier;
   readonly runner: ProjectionRunner;
 }
 
-/** Who is asking: the actor recorded in events and the role the request is checked against. */
-export interface Principal {
-  readonly actor: Actor;
-  readonly role: Role;
-}
 
 export interface GraphQLContext {
   /** null: the request carried no valid credentials. */

@@ -1,6 +1,6 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { ArgumentValidationError } from 'type-graphql';
+import { AuthorizationError } from 'type-graphql';
 import { ConflictError, DomainError, ValidationError } from '../domain/errors.js';
 
 /**
@@ -15,8 +15,13 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     if (original instanceof ConflictError) extensions.currentVersion = original.currentVersion;
     return { message: original.message, locations: formatted.locations, path: formatted.path, extensions };
   }
-  if (original instanceof ArgumentValidationError)
-    return { ...formatted, extensions: { code: 'BAD_USER_INPUT' } };
+  if (original instanceof AuthorizationError)
+    return {
+      message: "The token's role does not allow this operation",
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: 'FORBIDDEN' },
+    };
   const code = formatted.extensions?.code;
   if (original instanceof GraphQLError || (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR')) {
     const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { serviceEnv } from '../support/auth.js';
 import { SqliteEventStore } from '../../src/eventstore/sqlite.js';
 import { gqlData } from '../support/graphqlClient.js';
 import { CREATE_PATTERN, EDIT_PATTERN, LIST_PATTERNS } from '../support/queries.js';
@@ -33,7 +34,7 @@ async function patternsInList(url: string): Promise<Map<string, number>> {
 
 describe('durability on the SQLite file', () => {
   it('keeps every acknowledged write across SIGKILL and SIGTERM, and the projection matches the log', async () => {
-    const first = await startServiceProcess({ SQLITE_PATH: scratch.sqlitePath });
+    const first = await startServiceProcess(serviceEnv(scratch.sqlitePath));
     const acknowledged: string[] = [];
     for (let i = 0; i < 40; i++) {
       const data = await gqlData(first.url, CREATE_PATTERN, {
@@ -45,7 +46,7 @@ describe('durability on the SQLite file', () => {
     // Killed without warning: no shutdown hook runs.
     await first.stop('SIGKILL');
 
-    const second = await startServiceProcess({ SQLITE_PATH: scratch.sqlitePath });
+    const second = await startServiceProcess(serviceEnv(scratch.sqlitePath));
     const listed = await patternsInList(second.url);
     for (const id of acknowledged) expect(listed.has(id), id).toBe(true);
     expect(listed.get(acknowledged[0]!)).toBe(2);
@@ -55,7 +56,7 @@ describe('durability on the SQLite file', () => {
     expect(second.output()).toMatch(/SIGTERM received/);
 
     // A third start neither loses nor doubles anything, defaults included.
-    const third = await startServiceProcess({ SQLITE_PATH: scratch.sqlitePath });
+    const third = await startServiceProcess(serviceEnv(scratch.sqlitePath));
     expect(await patternsInList(third.url)).toEqual(listed);
     const defaultsAfter = (await gqlData(third.url, LIST_PATTERNS, { filter: { origin: 'DEFAULT' }, first: 0 })).bouncePatterns.totalCount;
     expect(defaultsAfter).toBe(defaultsBefore);
@@ -67,8 +68,8 @@ describe('durability on the SQLite file', () => {
   it('installs the defaults once when two services start together on one file', async () => {
     const shared = scratchDir();
     const [a, b] = await Promise.all([
-      startServiceProcess({ SQLITE_PATH: shared.sqlitePath }),
-      startServiceProcess({ SQLITE_PATH: shared.sqlitePath }),
+      startServiceProcess(serviceEnv(shared.sqlitePath)),
+      startServiceProcess(serviceEnv(shared.sqlitePath)),
     ]);
     await Promise.all([a.stop(), b.stop()]);
     const store = new SqliteEventStore(shared.sqlitePath);

@@ -29,3 +29,9 @@ export const CLASSIFY = `query Classify($reply: String!, $recipient: String, $is
     type matchedBy message replyCode enhancedStatusCode rulesetVersion pattern { id name } isp { id name }
   }
 }`;
+
+export const CREATE_TOKEN = `mutation CreateToken($input: CreateApiTokenInput!) {
+  createApiToken(input: $input) { token { id name role revoked } secret }
+}`;
+
+export const REVOKE_TOKEN = `mutation Revoke($id: ID!) { revokeApiToken(id: $id) { token { id revoked } } }`;

@@ -1,0 +1,2 @@
+export { DEFAULT_BOUNCE_PATTERNS, type DefaultBouncePattern } from './bouncePatterns.js';
+export { DEFAULT_ISPS, type DefaultIsp } from './isps.js';

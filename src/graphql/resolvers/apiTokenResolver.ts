@@ -1,0 +1,44 @@
+import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { Permission } from '../../domain/access.js';
+import type { ApiTokenRow } from '../../../projections/apiTokens.js';
+import type { GraphQLContext } from '../context.js';
+import { ApiToken, CreateApiTokenInput, CreateApiTokenPayload, RevokeApiTokenPayload } from '../types/apiToken.js';
+import { Actor, toActor } from '../types/common.js';
+import { commandContext } from './commandContext.js';
+
+const REASON = { nullable: true, description: 'Why the change is made; kept in the audit trail.' } as const;
+
+@Resolver(() => ApiToken)
+export class ApiTokenResolver {
+  @Authorized<Permission>('manageTokens')
+  @Query(() => [ApiToken], { description: 'Every API token, revoked ones included, oldest first.' })
+  apiTokens(@Ctx() ctx: GraphQLContext): ApiTokenRow[] {
+    return ctx.services.apiTokens.list();
+  }
+
+  @Authorized<Permission>('manageTokens')
+  @Mutation(() => CreateApiTokenPayload)
+  async createApiToken(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('input', () => CreateApiTokenInput) input: CreateApiTokenInput,
+    @Arg('reason', () => String, REASON) reason?: string,
+  ) {
+    const { row, secret } = await ctx.services.apiTokens.create(input.name, input.role, commandContext(ctx, reason));
+    return { token: row, secret };
+  }
+
+  @Authorized<Permission>('manageTokens')
+  @Mutation(() => RevokeApiTokenPayload, { description: 'A revoked token is refused from its next request on.' })
+  async revokeApiToken(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('reason', () => String, REASON) reason?: string,
+  ) {
+    return { token: await ctx.services.apiTokens.revoke(id, commandContext(ctx, reason)) };
+  }
+
+  @FieldResolver(() => Actor)
+  createdBy(@Root() row: ApiTokenRow): Actor {
+    return toActor(row.createdBy);
+  }
+}
