@@ -1,0 +1,3 @@
+import { benchClassify, printClassifyBench } from './classify.js';
+
+printClassifyBench(benchClassify());

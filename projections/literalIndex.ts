@@ -1,0 +1,128 @@
+/**
+ * Aho-Corasick automaton over the rules' literals: one pass over a reply finds every literal it
+ * contains, whatever the number of literals. Literals are lower-case ASCII (see patternLiterals.ts);
+ * the reply is folded the way RE2's case-insensitive matching folds it while it is scanned, so the
+ * caller passes the reply as is.
+ *
+ * The automaton is a dense DFA (no failure-link walks while scanning: one table read per character)
+ * over a compressed alphabet: only characters that occur in some literal get their own column.
+ */
+export class LiteralIndex {
+  readonly literalCount: number;
+  readonly #columns: number;
+  /** Character code (< 128, both cases) → column; 0 for characters no literal holds. */
+  readonly #columnOf: Uint8Array;
+  /** Columns of `s` and `k`, which RE2 also matches as ſ (U+017F) and K (U+212A, Kelvin). */
+  readonly #longSColumn: number;
+  readonly #kelvinColumn: number;
+  readonly #next: Int32Array;
+  /** Per state: the literal that ends there, or -1. */
+  readonly #literalAt: Int32Array;
+  /** Per state: the first state of its failure chain (itself included) where a literal ends, or -1. */
+  readonly #firstOutput: Int32Array;
+  /** Per state: the next state on its failure chain (itself excluded) where a literal ends, or -1. */
+  readonly #nextOutput: Int32Array;
+  /** Scratch for de-duplicating literals within one search; `search` is synchronous, so never shared. */
+  readonly #seen: Uint32Array;
+  #epoch = 0;
+
+  /** `literals[i]` is reported as `i`. They must be distinct, non-empty, lower-case ASCII. */
+  constructor(literals: readonly string[]) {
+    this.literalCount = literals.length;
+    this.#seen = new Uint32Array(literals.length);
+    this.#columnOf = new Uint8Array(128);
+    let columns = 1;
+    let stateBound = 1;
+    for (const literal of literals) {
+      stateBound += literal.length;
+      for (let i = 0; i < literal.length; i++) {
+        const code = literal.charCodeAt(i);
+        if (code >= 128) throw new RangeError(`literal is not ASCII: ${JSON.stringify(literal)}`);
+        if (this.#columnOf[code] === 0) this.#columnOf[code] = columns++;
+      }
+    }
+    for (let upper = 0x41; upper <= 0x5a; upper++) this.#columnOf[upper] = this.#columnOf[upper + 0x20]!;
+    this.#columns = columns;
+    this.#longSColumn = this.#columnOf[0x73]!;
+    this.#kelvinColumn = this.#columnOf[0x6b]!;
+
+    // Trie; 0 means "no child" while building, as the root is nobody's child.
+    const next = new Int32Array(stateBound * columns);
+    const literalAt = new Int32Array(stateBound).fill(-1);
+    let states = 1;
+    literals.forEach((literal, id) => {
+      let state = 0;
+      for (let i = 0; i < literal.length; i++) {
+        const slot = state * columns + this.#columnOf[literal.charCodeAt(i)]!;
+        if (next[slot] === 0) next[slot] = states++;
+        state = next[slot]!;
+      }
+      literalAt[state] = id;
+    });
+
+    // Breadth first: failure links, outputs, and missing transitions filled from the failure state.
+    const fail = new Int32Array(states);
+    const firstOutput = new Int32Array(states).fill(-1);
+    const nextOutput = new Int32Array(states).fill(-1);
+    const queue = new Int32Array(states);
+    let head = 0;
+    let tail = 0;
+    for (let column = 0; column < columns; column++) if (next[column] !== 0) queue[tail++] = next[column]!;
+    while (head < tail) {
+      const state = queue[head++]!;
+      nextOutput[state] = firstOutput[fail[state]!]!;
+      firstOutput[state] = literalAt[state]! >= 0 ? state : nextOutput[state]!;
+      const failRow = fail[state]! * columns;
+      for (let column = 0; column < columns; column++) {
+        const slot = state * columns + column;
+        const child = next[slot]!;
+        if (child === 0) next[slot] = next[failRow + column]!;
+        else {
+          fail[child] = next[failRow + column]!;
+          queue[tail++] = child;
+        }
+      }
+    }
+    this.#next = next.slice(0, states * columns);
+    this.#literalAt = literalAt.slice(0, states);
+    this.#firstOutput = firstOutput;
+    this.#nextOutput = nextOutput;
+  }
+
+  /** Writes the ids of the distinct literals found in `text` into `found`; returns how many. */
+  search(text: string, found: Int32Array): number {
+    const epoch = this.#nextEpoch();
+    const seen = this.#seen;
+    const next = this.#next;
+    const columnOf = this.#columnOf;
+    const columns = this.#columns;
+    let state = 0;
+    let count = 0;
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      const column =
+        code < 128 ? columnOf[code]! : code === 0x17f ? this.#longSColumn : code === 0x212a ? this.#kelvinColumn : 0;
+      state = next[state * columns + column]!;
+      for (let output = this.#firstOutput[state]!; output >= 0; output = this.#nextOutput[output]!) {
+        const id = this.#literalAt[output]!;
+        if (seen[id] === epoch) continue;
+        seen[id] = epoch;
+        found[count++] = id;
+      }
+    }
+    return count;
+  }
+
+  /** Number of automaton states (the table holds states × alphabet entries). */
+  get stateCount(): number {
+    return this.#literalAt.length;
+  }
+
+  #nextEpoch(): number {
+    if (this.#epoch === 0xffffffff) {
+      this.#seen.fill(0);
+      this.#epoch = 0;
+    }
+    return ++this.#epoch;
+  }
+}

@@ -1,0 +1,347 @@
+import type RE2 from 're2';
+import { LIMITS } from '../src/domain/limits.js';
+import { compilePattern } from '../src/domain/regex.js';
+import { normaliseReply, parseReplyCodes, type ReplyCodes } from '../src/domain/reply.js';
+import type { BounceType } from '../src/domain/types.js';
+import { LiteralIndex } from './literalIndex.js';
+import { analysePattern } from './patternLiterals.js';
+
+export { analysePattern, type PatternAnalysis } from './patternLiterals.js';
+
+/*
+ * The compiled matcher `classify` reads. Rules are matched on RE2 (linear time), and indexed by the
+ * literal text each pattern's matches must contain: one Aho-Corasick pass over the reply yields the
+ * few rules worth running, which are then tried in rule order. Rules without such text are tried on
+ * every reply.
+ */
+
+/** What the matcher needs of a bounce pattern (a row of the pattern list satisfies it). */
+export interface MatcherRule {
+  readonly id: string;
+  readonly name: string;
+  readonly type: BounceType;
+  readonly ispId: string | null;
+  readonly pattern: string;
+  readonly message: string;
+  readonly priority: number;
+  readonly enabled: boolean;
+  /** Log position of the pattern's creation: breaks priority ties (earlier first). */
+  readonly createdPosition: bigint;
+}
+
+export interface MatcherIsp {
+  readonly id: string;
+  readonly name: string;
+  readonly domains: readonly string[];
+}
+
+export type MatchedBy = 'PATTERN' | 'REPLY_CODE' | 'NONE';
+
+export interface ClassifyRequest {
+  readonly reply: string;
+  /** A recipient address (user@example.com) or a bare domain. */
+  readonly recipient?: string | null;
+  /** Explicit ISP; wins over the recipient's domain. */
+  readonly ispId?: string | null;
+}
+
+export interface Classification {
+  readonly type: BounceType;
+  readonly matchedBy: MatchedBy;
+  /** The rule that matched, null when the verdict comes from a fallback. */
+  readonly rule: MatcherRule | null;
+  readonly message: string;
+  readonly isp: MatcherIsp | null;
+  readonly replyCode: string | null;
+  readonly enhancedStatusCode: string | null;
+  /** Position of the last event the matcher was built from (null: empty log). */
+  readonly rulesetVersion: bigint | null;
+}
+
+export interface Matcher {
+  readonly rulesetVersion: bigint | null;
+  classify(request: ClassifyRequest): Classification;
+}
+
+/** Sizes of a compiled matcher, for logs and the benchmark. */
+export interface MatcherStats {
+  /** Enabled rules whose pattern compiled and whose ISP is known. */
+  readonly rules: number;
+  /** Of those, the rules tried on every reply (no literal). */
+  readonly unindexedRules: number;
+  readonly literals: number;
+  readonly indexStates: number;
+}
+
+/** A pattern source compiled once; a rebuild reuses it from the previous matcher. */
+interface CompiledSource {
+  /** null: the pattern does not compile, and its rules are skipped. */
+  readonly regex: RE2 | null;
+  /** The pattern's necessary literal sets as the index holds them (cut to MAX_INDEXED_LITERAL_LENGTH). */
+  readonly literalSets: readonly (readonly string[])[];
+}
+
+/**
+ * Literals are cut to this length in the index: a prefix of a literal every match contains is one too,
+ * and 32 characters are as selective as more while keeping the automaton small.
+ */
+const MAX_INDEXED_LITERAL_LENGTH = 32;
+const ALL_ISPS = -1;
+/** The group of a request without ISP: only All-ISPs rules apply. */
+const NO_ISP = -2;
+
+export function compileMatcher(
+  rules: Iterable<MatcherRule>,
+  isps: Iterable<MatcherIsp>,
+  rulesetVersion: bigint | null,
+  previous?: Matcher,
+): CompiledMatcher {
+  return CompiledMatcher.build(rules, isps, rulesetVersion, previous);
+}
+
+/** Immutable once built; the projection runner swaps whole matchers. */
+export class CompiledMatcher implements Matcher {
+  readonly #ispsById = new Map<string, MatcherIsp>();
+  readonly #ispsByDomain = new Map<string, MatcherIsp>();
+  readonly #groupOfIsp = new Map<string, number>();
+  readonly #sources: ReadonlyMap<string, CompiledSource>;
+  /** Rules in rule order (priority, then creation), with their regex and group (ISP index or ALL_ISPS). */
+  readonly #rules: readonly MatcherRule[];
+  readonly #regexes: readonly RE2[];
+  readonly #groups: Int32Array;
+  readonly #index: LiteralIndex;
+  /** Literal id → ranks of the rules indexed under it: `#ranks[#rankStart[id] .. #rankStart[id + 1]]`. */
+  readonly #rankStart: Int32Array;
+  readonly #ranks: Int32Array;
+  readonly #unindexedRanks: Int32Array;
+  // Scratch for one classify call. Calls are synchronous, so they never interleave on one matcher.
+  readonly #foundLiterals: Int32Array;
+  readonly #candidateKeys: Int32Array;
+  readonly #seen: Uint32Array;
+  #epoch = 0;
+
+  private constructor(
+    readonly rulesetVersion: bigint | null,
+    isps: Iterable<MatcherIsp>,
+    sources: ReadonlyMap<string, CompiledSource>,
+    ordered: readonly MatcherRule[],
+  ) {
+    for (const isp of isps) {
+      this.#ispsById.set(isp.id, isp);
+      this.#groupOfIsp.set(isp.id, this.#groupOfIsp.size);
+      for (const domain of isp.domains) this.#ispsByDomain.set(domain.toLowerCase(), isp);
+    }
+    // A rule of an ISP missing from the directory can never be a candidate.
+    const applicable = ordered.filter((rule) => rule.ispId === null || this.#groupOfIsp.has(rule.ispId));
+    this.#sources = sources;
+    this.#rules = applicable;
+    this.#regexes = applicable.map((rule) => sources.get(rule.pattern)!.regex!);
+    this.#groups = Int32Array.from(applicable, (rule) => (rule.ispId === null ? ALL_ISPS : this.#groupOfIsp.get(rule.ispId)!));
+
+    const ranksByLiteral = new Map<string, number[]>();
+    const unindexed: number[] = [];
+    const literalSets = applicable.map((rule) => sources.get(rule.pattern)!.literalSets);
+    const sharing = countSharing(literalSets);
+    literalSets.forEach((sets, rank) => {
+      if (sets.length === 0) unindexed.push(rank);
+      for (const literal of leastShared(sets, sharing)) {
+        const ranks = ranksByLiteral.get(literal);
+        if (ranks === undefined) ranksByLiteral.set(literal, [rank]);
+        else ranks.push(rank);
+      }
+    });
+    this.#index = new LiteralIndex([...ranksByLiteral.keys()]);
+    this.#rankStart = new Int32Array(ranksByLiteral.size + 1);
+    this.#ranks = new Int32Array([...ranksByLiteral.values()].reduce((total, ranks) => total + ranks.length, 0));
+    let at = 0;
+    let id = 0;
+    for (const ranks of ranksByLiteral.values()) {
+      this.#rankStart[id++] = at;
+      this.#ranks.set(ranks, at);
+      at += ranks.length;
+    }
+    this.#rankStart[id] = at;
+    this.#unindexedRanks = Int32Array.from(unindexed);
+    this.#foundLiterals = new Int32Array(ranksByLiteral.size);
+    this.#candidateKeys = new Int32Array(applicable.length);
+    this.#seen = new Uint32Array(applicable.length);
+  }
+
+  static build(
+    rules: Iterable<MatcherRule>,
+    isps: Iterable<MatcherIsp>,
+    rulesetVersion: bigint | null,
+    previous?: Matcher,
+  ): CompiledMatcher {
+    const reusable = previous instanceof CompiledMatcher ? previous.#sources : undefined;
+    const sources = new Map<string, CompiledSource>();
+    const usable: MatcherRule[] = [];
+    for (const rule of rules) {
+      if (!rule.enabled) continue;
+      let source = sources.get(rule.pattern);
+      if (source === undefined) {
+        source = reusable?.get(rule.pattern) ?? compileSource(rule.pattern);
+        sources.set(rule.pattern, source);
+      }
+      if (source.regex !== null) usable.push(rule);
+    }
+    usable.sort(byRuleOrder);
+    return new CompiledMatcher(rulesetVersion, isps, sources, usable);
+  }
+
+  get stats(): MatcherStats {
+    return {
+      rules: this.#rules.length,
+      unindexedRules: this.#unindexedRanks.length,
+      literals: this.#index.literalCount,
+      indexStates: this.#index.stateCount,
+    };
+  }
+
+  classify(request: ClassifyRequest): Classification {
+    const reply = normaliseReply(request.reply);
+    const codes = parseReplyCodes(reply);
+    const isp = this.#resolveIsp(request);
+    const rank = this.#firstMatch(reply, isp === null ? NO_ISP : this.#groupOfIsp.get(isp.id)!);
+    if (rank < 0) return fallback(codes, isp, this.rulesetVersion);
+    const rule = this.#rules[rank]!;
+    return { type: rule.type, matchedBy: 'PATTERN', rule, message: rule.message, isp, ...codes, rulesetVersion: this.rulesetVersion };
+  }
+
+  #resolveIsp(request: ClassifyRequest): MatcherIsp | null {
+    if (request.ispId !== undefined && request.ispId !== null) return this.#ispsById.get(request.ispId) ?? null;
+    let domain = recipientDomain(request.recipient);
+    while (domain !== null) {
+      const isp = this.#ispsByDomain.get(domain);
+      if (isp !== undefined) return isp;
+      domain = parentDomain(domain);
+    }
+    return null;
+  }
+
+  /**
+   * The rank of the first rule, in the request's order, that matches; -1 if none.
+   * Candidates are keyed so that one numeric sort gives that order: the ISP's own rules (key = rank)
+   * before the All-ISPs rules (key = rule count + rank).
+   */
+  #firstMatch(reply: string, group: number): number {
+    const ruleCount = this.#rules.length;
+    if (ruleCount === 0) return -1;
+    const epoch = this.#nextEpoch();
+    const keys = this.#candidateKeys;
+    let candidates = 0;
+    const found = this.#index.search(reply, this.#foundLiterals);
+    for (let i = 0; i < found; i++) {
+      const id = this.#foundLiterals[i]!;
+      for (let at = this.#rankStart[id]!, end = this.#rankStart[id + 1]!; at < end; at++) {
+        const key = this.#candidateKey(this.#ranks[at]!, group, epoch);
+        if (key >= 0) keys[candidates++] = key;
+      }
+    }
+    for (let i = 0; i < this.#unindexedRanks.length; i++) {
+      const key = this.#candidateKey(this.#unindexedRanks[i]!, group, epoch);
+      if (key >= 0) keys[candidates++] = key;
+    }
+    const ordered = keys.subarray(0, candidates).sort();
+    for (let i = 0; i < ordered.length; i++) {
+      const key = ordered[i]!;
+      const rank = key >= ruleCount ? key - ruleCount : key;
+      if (this.#regexes[rank]!.test(reply)) return rank;
+    }
+    return -1;
+  }
+
+  /** The rule's sort key if it applies to the group and is not a candidate yet, else -1. */
+  #candidateKey(rank: number, group: number, epoch: number): number {
+    const ruleGroup = this.#groups[rank]!;
+    if ((ruleGroup !== ALL_ISPS && ruleGroup !== group) || this.#seen[rank] === epoch) return -1;
+    this.#seen[rank] = epoch;
+    return ruleGroup === ALL_ISPS ? this.#rules.length + rank : rank;
+  }
+
+  #nextEpoch(): number {
+    if (this.#epoch === 0xffffffff) {
+      this.#seen.fill(0);
+      this.#epoch = 0;
+    }
+    return ++this.#epoch;
+  }
+}
+
+function compileSource(pattern: string): CompiledSource {
+  let regex: RE2 | null;
+  try {
+    regex = compilePattern(pattern);
+  } catch {
+    // Validation refuses such patterns at write time; one that slipped through is skipped, never thrown.
+    regex = null;
+  }
+  if (regex === null) return { regex, literalSets: [] };
+  const literalSets = analysePattern(pattern).literalSets.map((set) => [
+    ...new Set(set.map((literal) => literal.slice(0, MAX_INDEXED_LITERAL_LENGTH))),
+  ]);
+  return { regex, literalSets };
+}
+
+/** How many rules each literal could index. */
+function countSharing(literalSetsByRule: readonly (readonly (readonly string[])[])[]): Map<string, number> {
+  const sharing = new Map<string, number>();
+  const ofRule = new Set<string>();
+  for (const sets of literalSetsByRule) {
+    ofRule.clear();
+    for (const set of sets) for (const literal of set) ofRule.add(literal);
+    for (const literal of ofRule) sharing.set(literal, (sharing.get(literal) ?? 0) + 1);
+  }
+  return sharing;
+}
+
+/**
+ * Of a rule's necessary literal sets, the one fewest other rules share: a phrase that a thousand rules
+ * contain would make all of them candidates whenever it appears, while a reference code like `[ts04]`
+ * makes only its own rule one. Ties go to the longer literals, which occur in fewer replies.
+ */
+function leastShared(sets: readonly (readonly string[])[], sharing: ReadonlyMap<string, number>): readonly string[] {
+  let chosen: readonly string[] = [];
+  let chosenShared = Infinity;
+  let chosenShortest = 0;
+  for (const set of sets) {
+    const shared = set.reduce((total, literal) => total + sharing.get(literal)!, 0);
+    const shortest = Math.min(...set.map((literal) => literal.length));
+    if (shared < chosenShared || (shared === chosenShared && shortest > chosenShortest)) {
+      chosen = set;
+      chosenShared = shared;
+      chosenShortest = shortest;
+    }
+  }
+  return chosen;
+}
+
+function byRuleOrder(a: MatcherRule, b: MatcherRule): number {
+  if (a.priority !== b.priority) return a.priority - b.priority;
+  return a.createdPosition < b.createdPosition ? -1 : a.createdPosition > b.createdPosition ? 1 : 0;
+}
+
+/** `user@Mail.Example.com`, `<user@mail.example.com>` or `mail.example.com.` → `mail.example.com`. */
+function recipientDomain(recipient: string | null | undefined): string | null {
+  if (recipient === undefined || recipient === null) return null;
+  const address = recipient.trim().replace(/^<|>$/g, '');
+  const domain = address.slice(address.lastIndexOf('@') + 1).toLowerCase().replace(/\.$/, '');
+  return domain.length === 0 || domain.length > LIMITS.domainLength ? null : domain;
+}
+
+/** `mx1.mail.example.com` → `mail.example.com` → `example.com` → null: a bare TLD is never an ISP's. */
+function parentDomain(domain: string): string | null {
+  const parent = domain.slice(domain.indexOf('.') + 1);
+  return domain.includes('.') && parent.includes('.') ? parent : null;
+}
+
+/** No rule matched: the reply code class decides, and a guess is never a hard bounce. */
+function fallback(codes: ReplyCodes, isp: MatcherIsp | null, rulesetVersion: bigint | null): Classification {
+  const code = codes.replyCode ?? codes.enhancedStatusCode;
+  const base = { rule: null, isp, ...codes, rulesetVersion };
+  if (code === null)
+    return { ...base, type: 'BOUNCE', matchedBy: 'NONE', message: 'No pattern matched and the reply carries no reply code: failed, not retried.' };
+  if (code.startsWith('4'))
+    return { ...base, type: 'SOFT_BOUNCE', matchedBy: 'REPLY_CODE', message: `No pattern matched; reply code ${code} is a temporary failure: retry.` };
+  return { ...base, type: 'BOUNCE', matchedBy: 'REPLY_CODE', message: `No pattern matched; reply code ${code} is not a temporary failure: not retried.` };
+}
