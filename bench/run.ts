@@ -1,3 +1,5 @@
 import { benchClassify, printClassifyBench } from './classify.js';
+import { benchHttp } from './http.js';
 
 printClassifyBench(benchClassify());
+await benchHttp();

@@ -3,11 +3,7 @@ import { startService } from './server.js';
 
 const config = loadConfig();
 const service = await startService(config);
-const store = config.eventStoreConnectionString ? 'EventStoreDB' : `SQLite file ${config.sqlitePath}`;
-console.log(`bounce-patterns serving GraphQL on ${service.url} (event store: ${store}; ruleset version ${service.app.runner.checkpoint ?? 'empty'})`);
-if (config.explorer) console.log(`explorer: open ${service.url} in a browser`);
-if (config.authDisabled)
-  console.warn('WARNING: AUTH_DISABLED is set: every request acts as admin without a token. Never run this way in production.');
+// The token first: whoever waits for the serving line has it by then.
 if (service.generatedAdminToken)
   console.log(
     [
@@ -18,6 +14,12 @@ if (service.generatedAdminToken)
       '',
     ].join('\n'),
   );
+
+const store = config.eventStoreConnectionString ? 'EventStoreDB' : `SQLite file ${config.sqlitePath}`;
+console.log(`bounce-patterns serving GraphQL on ${service.url} (event store: ${store}; ruleset version ${service.app.runner.checkpoint ?? 'empty'})`);
+if (config.explorer) console.log(`explorer: open ${service.url} in a browser`);
+if (config.authDisabled)
+  console.warn('WARNING: AUTH_DISABLED is set: every request acts as admin without a token. Never run this way in production.');
 
 let stopping = false;
 const shutdown = (signal: string) => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { ApiTokens, Principal } from './app/apiTokens.js';
 import { App, type AppOptions } from './app/app.js';
 import type { Config } from './config.js';
@@ -11,6 +11,7 @@ import type { EventStore } from './eventstore/port.js';
 import { SqliteEventStore } from './eventstore/sqlite.js';
 import { createLoaders, type GraphQLContext, type Services } from './graphql/context.js';
 import { formatError } from './graphql/errors.js';
+import { aliasLimit, complexityLimit, depthLimit, QUERY_LIMITS } from './graphql/limits.js';
 import { buildBouncePatternsSchema } from './graphql/schema.js';
 import { EXPLORER_ASSET_PREFIX, explorerAsset, explorerPage } from './http/explorer.js';
 import { executeGraphQL, RequestError, sendError } from './http/graphqlHttp.js';
@@ -65,6 +66,7 @@ export async function startService(config: Config, options: AppOptions & { store
     isps: app.isps,
     apiTokens: app.apiTokens,
     classifier: app.classifier,
+    audit: app.audit,
     runner: app.runner,
   };
   const apollo = new ApolloServer<GraphQLContext>({
@@ -72,7 +74,9 @@ export async function startService(config: Config, options: AppOptions & { store
     formatError,
     includeStacktraceInErrorResponses: false,
     introspection: config.introspection,
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    validationRules: [depthLimit(QUERY_LIMITS.depth), aliasLimit(QUERY_LIMITS.aliases)],
+    // No HTTP caching of answers: cache control would only add a hook to every resolved field.
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), complexityLimit(QUERY_LIMITS.complexity)],
   });
   await apollo.start();
 

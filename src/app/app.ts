@@ -1,5 +1,6 @@
 import type { EventStore } from '../eventstore/port.js';
 import { ApiTokens } from './apiTokens.js';
+import { Audit } from './audit.js';
 import { BouncePatterns } from './bouncePatterns.js';
 import { Classifier } from './classifier.js';
 import type { Clock } from './commandHandler.js';
@@ -21,6 +22,7 @@ export class App {
   readonly bouncePatterns: BouncePatterns;
   readonly isps: Isps;
   readonly classifier: Classifier;
+  readonly audit: Audit;
   readonly apiTokens: ApiTokens;
   private readonly options: AppOptions;
 
@@ -34,6 +36,7 @@ export class App {
     this.bouncePatterns = new BouncePatterns(store, this.runner, clock);
     this.isps = new Isps(store, this.runner, clock);
     this.classifier = new Classifier(this.runner);
+    this.audit = new Audit(store, this.runner);
     this.apiTokens = new ApiTokens(store, this.runner, clock);
   }
 

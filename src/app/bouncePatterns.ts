@@ -35,6 +35,10 @@ const sortKeys: Record<BouncePatternOrderField, (row: BouncePatternRow) => SortK
   UPDATED_AT: (row) => [row.updatedAt, row.id],
 };
 
+/** The order classify tries patterns in. */
+export const byClassificationOrder = (a: BouncePatternRow, b: BouncePatternRow): number =>
+  compareKeys(sortKeys.PRIORITY(a), sortKeys.PRIORITY(b));
+
 function matchesFilter(row: BouncePatternRow, filter: BouncePatternFilter): boolean {
   if (filter.type && row.type !== filter.type) return false;
   if (filter.ispId && row.ispId !== filter.ispId) return false;

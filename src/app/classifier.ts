@@ -2,7 +2,7 @@ import { ValidationError } from '../domain/errors.js';
 import { LIMITS } from '../domain/limits.js';
 import { compilePattern } from '../domain/regex.js';
 import { normaliseReply } from '../domain/reply.js';
-import { analysePattern, type Classification, type ClassifyRequest } from '../../projections/matcher.js';
+import { analysePattern, type Classification, type ClassifyRequest, type Matcher } from '../../projections/matcher.js';
 import type { ProjectionRunner } from './projectionRunner.js';
 
 export interface PatternTrial {
@@ -17,10 +17,11 @@ export interface PatternTrial {
 export class Classifier {
   constructor(private readonly runner: ProjectionRunner) {}
 
-  classify(request: ClassifyRequest): Classification {
+  /** With the live rules, or with the `matcher` of a past moment. */
+  classify(request: ClassifyRequest, matcher: Matcher = this.runner.matcher): Classification {
     if (request.recipient && request.recipient.length > LIMITS.domainLength + 65)
       throw new ValidationError('recipient', 'is longer than any e-mail address can be');
-    return this.runner.matcher.classify(request);
+    return matcher.classify(request);
   }
 
   classifyBatch(requests: readonly ClassifyRequest[]): Classification[] {

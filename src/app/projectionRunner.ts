@@ -1,5 +1,6 @@
 import type { EventStore, StoreSubscription, StoredEvent } from '../eventstore/port.js';
 import type { Matcher } from '../../projections/matcher.js';
+import { History } from './history.js';
 import { ReadModel } from './readModel.js';
 
 type Waiter = { position: bigint; resolve: () => void };
@@ -12,6 +13,8 @@ type Waiter = { position: bigint; resolve: () => void };
  */
 export class ProjectionRunner {
   readonly model = new ReadModel();
+  /** The audit entries and read-model snapshots, for auditors and time travel. */
+  readonly history = new History();
   private current: Matcher | undefined;
   private subscription: StoreSubscription | undefined;
   private waiters: Waiter[] = [];
@@ -57,7 +60,10 @@ export class ProjectionRunner {
   }
 
   private apply(events: readonly StoredEvent[]): void {
-    for (const event of events) this.model.apply(event);
+    for (const event of events) {
+      this.model.apply(event);
+      this.history.record(event, this.model);
+    }
     this.current = this.model.matcher;
     const reached = this.checkpoint!;
     const ready = this.waiters.filter((w) => w.position <= reached);

@@ -103,6 +103,11 @@ export class ReadModel {
     return this.tokensByHash.get(secretHash);
   }
 
+  /** Rows in all tables, deleted ones included: what a clone copies. */
+  get rowCount(): number {
+    return this.patternTable.rows.size + this.ispTable.rows.size + this.tokenTable.rows.size;
+  }
+
   clone(): ReadModel {
     const copy = new ReadModel(this.patternTable.clone(), this.ispTable.clone(), this.tokenTable.clone());
     copy.position = this.position;

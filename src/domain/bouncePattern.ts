@@ -45,7 +45,7 @@ export type BouncePatternState =
       fieldsByVersion: readonly BouncePatternFields[];
     };
 
-const FIELD_NAMES: readonly (keyof BouncePatternFields)[] = ['name', 'type', 'ispId', 'pattern', 'message', 'priority', 'enabled'];
+export const BOUNCE_PATTERN_FIELD_NAMES: readonly (keyof BouncePatternFields)[] = ['name', 'type', 'ispId', 'pattern', 'message', 'priority', 'enabled'];
 
 function requireExisting(state: BouncePatternState, patternId: string) {
   if (state.status !== 'active') throw new NotFoundError('BouncePattern', patternId);
@@ -68,7 +68,7 @@ export function decide(command: BouncePatternCommand, state: BouncePatternState)
     case 'EditBouncePattern': {
       const current = requireExisting(state, command.patternId);
       requireVersion(state, command.expectedVersion);
-      const diff = diffFields(current.fields, validateBouncePatternFields(command.changes), FIELD_NAMES);
+      const diff = diffFields(current.fields, validateBouncePatternFields(command.changes), BOUNCE_PATTERN_FIELD_NAMES);
       return hasChanges(diff) ? [{ type: 'BouncePatternEdited', data: { patternId: command.patternId, ...diff } }] : [];
     }
     case 'DeleteBouncePattern': {
@@ -84,7 +84,7 @@ export function decide(command: BouncePatternCommand, state: BouncePatternState)
       const target = current.fieldsByVersion[command.toVersion - 1];
       if (!Number.isInteger(command.toVersion) || target === undefined)
         throw new ValidationError('toVersion', `must be a version from 1 to ${current.version}`);
-      const diff = diffFields(current.fields, target, FIELD_NAMES);
+      const diff = diffFields(current.fields, target, BOUNCE_PATTERN_FIELD_NAMES);
       if (!hasChanges(diff)) return [];
       return [{ type: 'BouncePatternReverted', data: { patternId: command.patternId, toVersion: command.toVersion, ...diff } }];
     }

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { ApiTokens, Principal } from '../app/apiTokens.js';
+import type { Audit } from '../app/audit.js';
 import type { BouncePatterns } from '../app/bouncePatterns.js';
 import type { Classifier } from '../app/classifier.js';
 import type { Isps } from '../app/isps.js';
@@ -12,6 +13,7 @@ export interface Services {
   readonly isps: Isps;
   readonly apiTokens: ApiTokens;
   readonly classifier: Classifier;
+  readonly audit: Audit;
   readonly runner: ProjectionRunner;
 }
 

@@ -1,8 +1,10 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { patternWarnings } from '../../app/classifier.js';
+import { PAGE_SIZE } from '../../app/pagination.js';
 import type { BouncePatternRow } from '../../../projections/bouncePatternList.js';
 import type { Permission } from '../../domain/access.js';
 import type { GraphQLContext } from '../context.js';
+import { AuditEntry } from '../types/audit.js';
 import { Actor, pageInfoOf, toActor } from '../types/common.js';
 import {
   BouncePattern,
@@ -14,6 +16,8 @@ import {
   DeleteBouncePatternPayload,
   EditBouncePatternInput,
   EditBouncePatternPayload,
+  RestoreBouncePatternPayload,
+  RevertBouncePatternPayload,
 } from '../types/bouncePattern.js';
 import { Isp } from '../types/isp.js';
 import { commandContext } from './commandContext.js';
@@ -89,6 +93,35 @@ export class BouncePatternResolver {
     return { pattern: row };
   }
 
+  @Authorized<Permission>('editPatterns')
+  @Mutation(() => RevertBouncePatternPayload, {
+    description: 'Brings a pattern back to the fields it had at an earlier version, as a new version; history is kept.',
+  })
+  async revertBouncePattern(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('toVersion', () => Int) toVersion: number,
+    @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion?: number,
+    @Arg('reason', () => String, REASON) reason?: string,
+    @Arg('clientMutationId', () => ID, CLIENT_MUTATION_ID) clientMutationId?: string,
+  ) {
+    const { row } = await ctx.services.bouncePatterns.revert(id, toVersion, expectedVersion ?? undefined, commandContext(ctx, reason, clientMutationId));
+    return { pattern: row };
+  }
+
+  @Authorized<Permission>('editPatterns')
+  @Mutation(() => RestoreBouncePatternPayload, { description: 'Brings a deleted pattern back, as a new version.' })
+  async restoreBouncePattern(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion?: number,
+    @Arg('reason', () => String, REASON) reason?: string,
+    @Arg('clientMutationId', () => ID, CLIENT_MUTATION_ID) clientMutationId?: string,
+  ) {
+    const { row } = await ctx.services.bouncePatterns.restore(id, expectedVersion ?? undefined, commandContext(ctx, reason, clientMutationId));
+    return { pattern: row };
+  }
+
   @FieldResolver(() => Isp, { nullable: true, description: 'null for a pattern that applies to all ISPs.' })
   isp(@Root() row: BouncePatternRow, @Ctx() ctx: GraphQLContext) {
     return row.ispId === null ? null : ctx.loaders.isp.load(row.ispId);
@@ -102,5 +135,14 @@ export class BouncePatternResolver {
   @FieldResolver(() => Actor)
   updatedBy(@Root() row: BouncePatternRow): Actor {
     return toActor(row.updatedBy);
+  }
+
+  @Authorized<Permission>('readAudit')
+  @FieldResolver(() => [AuditEntry], {
+    description: "The pattern's audit entries, oldest first.",
+    complexity: ({ childComplexity }) => 1 + PAGE_SIZE.default * childComplexity,
+  })
+  history(@Root() row: BouncePatternRow, @Ctx() ctx: GraphQLContext) {
+    return ctx.services.audit.patternHistory(row.id);
   }
 }

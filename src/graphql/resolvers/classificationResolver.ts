@@ -1,7 +1,9 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import type { Classification as Verdict } from '../../../projections/matcher.js';
-import type { Permission } from '../../domain/access.js';
+import { allows, type Permission } from '../../domain/access.js';
+import { ForbiddenError } from '../../domain/errors.js';
 import type { GraphQLContext } from '../context.js';
+import { AsOfInput } from '../types/audit.js';
 import { BouncePattern } from '../types/bouncePattern.js';
 import { Classification, ClassifyInput, PatternTest } from '../types/classification.js';
 import { Isp } from '../types/isp.js';
@@ -15,8 +17,17 @@ export class ClassificationResolver {
     @Arg('reply', () => String) reply: string,
     @Arg('recipient', () => String, { nullable: true }) recipient?: string,
     @Arg('ispId', () => ID, { nullable: true }) ispId?: string,
-  ): Verdict {
-    return ctx.services.classifier.classify({ reply, recipient, ispId });
+    @Arg('asOf', () => AsOfInput, {
+      nullable: true,
+      description: 'Answer with the rules of a past moment (needs the readAudit permission); rulesetVersion is then that position.',
+    })
+    asOf?: AsOfInput,
+  ): Verdict | Promise<Verdict> {
+    // Synchronous without asOf: the MTA's hot path pays for no promise.
+    if (!asOf) return ctx.services.classifier.classify({ reply, recipient, ispId });
+    if (!ctx.principal || !allows(ctx.principal.role, 'readAudit'))
+      throw new ForbiddenError('classify asOf reads the audit trail: it needs the readAudit permission');
+    return ctx.services.audit.matcherAsOf(asOf).then((matcher) => ctx.services.classifier.classify({ reply, recipient, ispId }, matcher));
   }
 
   @Authorized<Permission>('classify')

@@ -1,7 +1,9 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { PAGE_SIZE } from '../../app/pagination.js';
 import type { IspRow } from '../../../projections/ispDirectory.js';
 import type { Permission } from '../../domain/access.js';
 import type { GraphQLContext } from '../context.js';
+import { AuditEntry } from '../types/audit.js';
 import { BouncePattern } from '../types/bouncePattern.js';
 import { pageInfoOf } from '../types/common.js';
 import { CreateIspInput, EditIspInput, Isp, IspConnection, IspPayload } from '../types/isp.js';
@@ -69,8 +71,21 @@ export class IspResolver {
     return { isp: row };
   }
 
-  @FieldResolver(() => [BouncePattern], { description: "The ISP's own patterns, in the order classify tries them." })
+  @FieldResolver(() => [BouncePattern], {
+    description: "The ISP's own patterns, in the order classify tries them.",
+    // Unpaginated: costed as a full page so that nesting it stays within the query cost limit.
+    complexity: ({ childComplexity }) => 1 + PAGE_SIZE.default * childComplexity,
+  })
   patterns(@Root() row: IspRow, @Ctx() ctx: GraphQLContext) {
     return ctx.loaders.patternsByIsp.load(row.id);
+  }
+
+  @Authorized<Permission>('readAudit')
+  @FieldResolver(() => [AuditEntry], {
+    description: "The ISP's audit entries, oldest first.",
+    complexity: ({ childComplexity }) => 1 + PAGE_SIZE.default * childComplexity,
+  })
+  history(@Root() row: IspRow, @Ctx() ctx: GraphQLContext) {
+    return ctx.services.audit.ispHistory(row.id);
   }
 }

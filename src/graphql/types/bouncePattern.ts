@@ -106,3 +106,9 @@ export class EditBouncePatternPayload extends BouncePatternPayload {
 
 @ObjectType()
 export class DeleteBouncePatternPayload extends BouncePatternPayload {}
+
+@ObjectType()
+export class RevertBouncePatternPayload extends BouncePatternPayload {}
+
+@ObjectType()
+export class RestoreBouncePatternPayload extends BouncePatternPayload {}

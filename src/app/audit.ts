@@ -1,0 +1,121 @@
+import { BOUNCE_PATTERN_FIELD_NAMES } from '../domain/bouncePattern.js';
+import { diffFields } from '../domain/changes.js';
+import { bouncePatternStream, ispStream } from '../domain/types.js';
+import { verifyChain, type ChainVerification } from '../eventstore/chain.js';
+import type { EventStore } from '../eventstore/port.js';
+import { editedFields, type AuditEntry, type FieldChange } from '../../projections/auditLog.js';
+import type { BouncePatternRow } from '../../projections/bouncePatternList.js';
+import type { IspRow } from '../../projections/ispDirectory.js';
+import type { Matcher } from '../../projections/matcher.js';
+import { byClassificationOrder } from './bouncePatterns.js';
+import { paginate, type Page } from './pagination.js';
+import type { ProjectionRunner } from './projectionRunner.js';
+import { TimeTravel, type AsOf } from './timeTravel.js';
+
+export interface AuditLogFilter {
+  /** Actor id. */
+  actor?: string | null;
+  patternId?: string | null;
+  ispId?: string | null;
+  eventTypes?: readonly string[] | null;
+  /** Inclusive bounds on when the events occurred. */
+  from?: Date | null;
+  to?: Date | null;
+}
+
+export type AuditLogOrder = 'NEWEST_FIRST' | 'OLDEST_FIRST';
+
+export interface PatternChange {
+  /** The pattern as it stood at the later moment. */
+  readonly pattern: BouncePatternRow;
+  readonly changes: readonly FieldChange[];
+}
+
+export interface RulesetDiff {
+  readonly from: bigint | null;
+  readonly to: bigint | null;
+  readonly added: readonly BouncePatternRow[];
+  readonly changed: readonly PatternChange[];
+  /** Patterns live at `from` and deleted (or not yet created) at `to`, as they stood at `from`. */
+  readonly removed: readonly BouncePatternRow[];
+}
+
+function auditFilter(filter: AuditLogFilter): (entry: AuditEntry) => boolean {
+  const streams = [filter.patternId && bouncePatternStream(filter.patternId), filter.ispId && ispStream(filter.ispId)].filter(
+    (stream): stream is string => Boolean(stream),
+  );
+  const types = filter.eventTypes?.length ? new Set(filter.eventTypes) : null;
+  const from = filter.from?.getTime() ?? -Infinity;
+  const to = filter.to?.getTime() ?? Infinity;
+  return (entry) => {
+    if (filter.actor && entry.actor.id !== filter.actor) return false;
+    if (streams.length > 0 && !streams.includes(entry.streamId)) return false;
+    if (types && !types.has(entry.eventType)) return false;
+    const time = Date.parse(entry.occurredAt);
+    return time >= from && time <= to;
+  };
+}
+
+/** What auditors ask: who changed what and why, the rules at any past moment, and whether the log is intact. */
+export class Audit {
+  private readonly timeTravel: TimeTravel;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly runner: ProjectionRunner,
+  ) {
+    this.timeTravel = new TimeTravel(store, runner);
+  }
+
+  log(filter: AuditLogFilter = {}, page: { first?: number | null; after?: string | null; order?: AuditLogOrder | null } = {}): Page<AuditEntry> {
+    const entries = this.runner.history.entries.filter(auditFilter(filter));
+    return paginate(entries, (entry) => [Number(entry.position)], { ...page, descending: page.order !== 'OLDEST_FIRST' });
+  }
+
+  /** The entries of one pattern, oldest first. */
+  patternHistory(id: string): readonly AuditEntry[] {
+    return this.runner.history.ofStream(bouncePatternStream(id));
+  }
+
+  ispHistory(id: string): readonly AuditEntry[] {
+    return this.runner.history.ofStream(ispStream(id));
+  }
+
+  /** The live patterns at a past moment, in the order classify tried them. */
+  async bouncePatternsAsOf(asOf: AsOf): Promise<{ position: bigint | null; patterns: BouncePatternRow[] }> {
+    const model = await this.timeTravel.modelAt(asOf);
+    return { position: model.position, patterns: model.patterns().sort(byClassificationOrder) };
+  }
+
+  async ispsAsOf(asOf: AsOf): Promise<{ position: bigint | null; isps: IspRow[] }> {
+    const model = await this.timeTravel.modelAt(asOf);
+    return { position: model.position, isps: model.liveIsps() };
+  }
+
+  /** The matcher classify used at a past moment; its verdicts carry that moment's position. */
+  async matcherAsOf(asOf: AsOf): Promise<Matcher> {
+    return (await this.timeTravel.modelAt(asOf)).matcher;
+  }
+
+  async rulesetDiff(from: AsOf, to: AsOf): Promise<RulesetDiff> {
+    const [before, after] = await Promise.all([this.timeTravel.modelAt(from), this.timeTravel.modelAt(to)]);
+    const added: BouncePatternRow[] = [];
+    const changed: PatternChange[] = [];
+    for (const row of after.patterns()) {
+      const old = before.pattern(row.id);
+      if (!old) {
+        added.push(row);
+        continue;
+      }
+      const changes = editedFields(diffFields(old, row, BOUNCE_PATTERN_FIELD_NAMES));
+      if (changes.length > 0) changed.push({ pattern: row, changes });
+    }
+    const removed = before.patterns().filter((row) => !after.pattern(row.id));
+    return { from: before.position, to: after.position, added, changed, removed };
+  }
+
+  /** Recomputes the hash chain over the whole log, streaming it. */
+  verify(): Promise<ChainVerification> {
+    return verifyChain(this.store.readAll());
+  }
+}

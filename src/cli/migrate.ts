@@ -1,0 +1,31 @@
+import { parseArgs } from 'node:util';
+import { migrateLog, verifyCopy } from '../eventstore/migrate.js';
+import { openStoreSpec, toJson, withStore } from './stores.js';
+
+export const usage = 'migrate --from sqlite:<path>|esdb:<conn> --to sqlite:<path>|esdb:<conn>   copy the log (resumable), then compare';
+
+export async function run(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { from: { type: 'string' }, to: { type: 'string' } } });
+  if (!values.from || !values.to) throw new Error('give --from and --to');
+  const from = values.from;
+  const to = values.to;
+  return withStore(await openStoreSpec(from), async (source) =>
+    withStore(await openStoreSpec(to), async (target) => {
+      let reported = 0;
+      const progress = await migrateLog(source, target, {
+        onProgress: ({ copied }) => {
+          if (copied - reported >= 10_000) console.error(`${(reported = copied)} events copied…`);
+        },
+      });
+      console.error(`read ${progress.read} events, copied ${progress.copied}; comparing both logs…`);
+      const difference = await verifyCopy(source, target);
+      if (difference) {
+        console.error(`the copy differs at event #${difference.index} (${difference.field}):`);
+        console.error(toJson({ source: difference.source, target: difference.target }, 2));
+        return 1;
+      }
+      console.error('the target holds an exact copy of the source log');
+      return 0;
+    }),
+  );
+}

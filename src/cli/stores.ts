@@ -1,0 +1,33 @@
+import { loadConfig } from '../config.js';
+import type { EventStore } from '../eventstore/port.js';
+import { SqliteEventStore } from '../eventstore/sqlite.js';
+
+/** The store the server would use (SQLITE_PATH or EVENTSTORE_CONNECTION_STRING). */
+export async function openConfiguredStore(): Promise<EventStore> {
+  const { openEventStore } = await import('../server.js');
+  return openEventStore(loadConfig());
+}
+
+/** `sqlite:<path>`, or `esdb:<connection string>` (a bare `esdb://…` or `esdb+discover://…` works too). */
+export async function openStoreSpec(spec: string): Promise<EventStore> {
+  if (spec.startsWith('sqlite:')) return new SqliteEventStore(spec.slice('sqlite:'.length));
+  if (spec.startsWith('esdb:')) {
+    const connection = /^esdb(\+discover)?:\/\//.test(spec) ? spec : spec.slice('esdb:'.length);
+    const { openEventStoreDb } = await import('../eventstore/eventstoredb.js');
+    return openEventStoreDb(connection);
+  }
+  throw new Error(`not a store: ${spec} (sqlite:<path> or esdb:<connection string>)`);
+}
+
+/** Runs `work` on the store and closes it whatever happens. */
+export async function withStore<T>(store: EventStore, work: (store: EventStore) => Promise<T>): Promise<T> {
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** JSON with positions (bigint) as decimal strings, as the GraphQL API writes them. */
+export const toJson = (value: unknown, indent?: number): string =>
+  JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? String(v) : v), indent);

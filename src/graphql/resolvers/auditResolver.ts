@@ -1,0 +1,70 @@
+import { Arg, Authorized, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import type { AuditLogOrder } from '../../app/audit.js';
+import type { AuditEntry as Entry } from '../../../projections/auditLog.js';
+import type { Permission } from '../../domain/access.js';
+import type { GraphQLContext } from '../context.js';
+import {
+  AsOfInput,
+  AuditEntry,
+  AuditEntryConnection,
+  AuditLogFilter,
+  AuditLogOrderEnum,
+  AuditTrailVerification,
+  BouncePatternsAsOf,
+  IspsAsOf,
+  RulesetDiff,
+} from '../types/audit.js';
+import { Actor, pageInfoOf, toActor } from '../types/common.js';
+
+@Resolver(() => AuditEntry)
+export class AuditResolver {
+  @Authorized<Permission>('readAudit')
+  @Query(() => AuditEntryConnection, { description: 'Every event of the log as an audit entry, newest first unless asked otherwise.' })
+  auditLog(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('filter', () => AuditLogFilter, { nullable: true }) filter?: AuditLogFilter,
+    @Arg('order', () => AuditLogOrderEnum, { nullable: true, defaultValue: 'NEWEST_FIRST' }) order?: AuditLogOrder,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ): AuditEntryConnection {
+    const page = ctx.services.audit.log(filter ?? {}, { first, after, order });
+    return {
+      edges: page.nodes.map((node, i) => ({ node: node as AuditEntry, cursor: page.cursors[i]! })),
+      pageInfo: pageInfoOf(page),
+      totalCount: page.totalCount,
+    };
+  }
+
+  @Authorized<Permission>('readAudit')
+  @Query(() => BouncePatternsAsOf, { description: 'The bounce patterns as they stood at a past moment.' })
+  bouncePatternsAsOf(@Ctx() ctx: GraphQLContext, @Arg('asOf', () => AsOfInput) asOf: AsOfInput) {
+    return ctx.services.audit.bouncePatternsAsOf(asOf);
+  }
+
+  @Authorized<Permission>('readAudit')
+  @Query(() => IspsAsOf, { description: 'The ISP directory as it stood at a past moment.' })
+  ispsAsOf(@Ctx() ctx: GraphQLContext, @Arg('asOf', () => AsOfInput) asOf: AsOfInput) {
+    return ctx.services.audit.ispsAsOf(asOf);
+  }
+
+  @Authorized<Permission>('readAudit')
+  @Query(() => RulesetDiff, { description: 'Bounce patterns added, changed and removed between two moments.' })
+  rulesetDiff(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('from', () => AsOfInput) from: AsOfInput,
+    @Arg('to', () => AsOfInput) to: AsOfInput,
+  ) {
+    return ctx.services.audit.rulesetDiff(from, to);
+  }
+
+  @Authorized<Permission>('readAudit')
+  @Query(() => AuditTrailVerification, { description: "Recomputes the log's hash chain to detect altered or removed events." })
+  verifyAuditTrail(@Ctx() ctx: GraphQLContext) {
+    return ctx.services.audit.verify();
+  }
+
+  @FieldResolver(() => Actor)
+  actor(@Root() entry: Entry): Actor {
+    return toActor(entry.actor);
+  }
+}

@@ -1,0 +1,150 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROLES, type Role } from '../../src/domain/access.js';
+import { SqliteEventStore } from '../../src/eventstore/sqlite.js';
+import { bearer, serviceEnv } from '../support/auth.js';
+import { gql, gqlData } from '../support/graphqlClient.js';
+import { CLASSIFY, CREATE_PATTERN, CREATE_TOKEN, DELETE_PATTERN, EDIT_PATTERN, GET_PATTERN, LIST_PATTERNS, REVOKE_TOKEN } from '../support/queries.js';
+import { scratchDir, startServiceProcess, type ServiceProcess } from '../support/serviceProcess.js';
+
+/** The README's role table: operation → the roles it marks ✓. */
+function readmeAccessTable(): Map<string, Set<Role>> {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const block = /<!-- access-table[^>]*-->([\s\S]*?)<!-- \/access-table -->/.exec(readme)?.[1];
+  if (!block) throw new Error('README has no access table');
+  const rows = block.trim().split('\n').map((line) => line.split('|').slice(1, -1).map((cell) => cell.trim()));
+  const roles = rows[0]!.slice(1) as Role[];
+  expect(roles).toEqual([...ROLES]);
+  return new Map(rows.slice(2).map(([operation, ...cells]) => [operation!, new Set(roles.filter((_, i) => cells[i] === '✓'))]));
+}
+
+const scratch = scratchDir();
+let service: ServiceProcess;
+const tokens = {} as Record<Role, Record<string, string>>;
+
+const admin = <T = any>(query: string, variables: Record<string, unknown> = {}) => gqlData<T>(service.url, query, variables);
+let counter = 0;
+const newPattern = async () =>
+  (await admin(CREATE_PATTERN, { input: { name: `target ${++counter}`, type: 'BOUNCE', pattern: `target marker ${counter}`, message: 'm' } }))
+    .createBouncePattern.pattern;
+const newIsp = async () =>
+  (await admin(`mutation($input: CreateIspInput!) { createIsp(input: $input) { isp { id version } } }`, {
+    input: { name: `isp ${++counter}`, domains: [`isp${counter}.example`] },
+  })).createIsp.isp;
+
+type Variables = Record<string, unknown>;
+type Operation = { prepare?: () => Promise<Variables>; query: string | ((v: Variables) => string); variables?: Variables };
+
+/** Each operation of the table, done for real; `prepare` makes its targets (as admin) beforehand. */
+const operations: Record<string, Operation> = {
+  classify: { query: CLASSIFY, variables: { reply: '550 5.1.1 user unknown' } },
+  classifyBatch: { query: 'query($items: [ClassifyInput!]!) { classifyBatch(items: $items) { type } }', variables: { items: [{ reply: '452 try later' }] } },
+  bouncePatterns: { query: LIST_PATTERNS, variables: { first: 1 } },
+  bouncePattern: { prepare: async () => ({ id: (await newPattern()).id }), query: GET_PATTERN },
+  isps: { query: '{ isps(first: 1) { totalCount } }' },
+  isp: { query: 'query { isp(id: "gmail") { id name } }' },
+  testPattern: { query: 'query { testPattern(pattern: "quota", samples: ["552 quota exceeded"]) { trials { matches } } }' },
+  createBouncePattern: {
+    prepare: async () => ({ input: { name: `by role ${++counter}`, type: 'BOUNCE', pattern: `role marker ${counter}`, message: 'm' } }),
+    query: CREATE_PATTERN,
+  },
+  editBouncePattern: { prepare: async () => ({ id: (await newPattern()).id, expectedVersion: 1, input: { priority: 7 } }), query: EDIT_PATTERN },
+  deleteBouncePattern: { prepare: async () => ({ id: (await newPattern()).id, expectedVersion: 1 }), query: DELETE_PATTERN },
+  createIsp: {
+    prepare: async () => ({ input: { name: `role isp ${++counter}`, domains: [`role${counter}.example`] } }),
+    query: 'mutation($input: CreateIspInput!) { createIsp(input: $input) { isp { id } } }',
+  },
+  editIsp: {
+    prepare: async () => ({ id: (await newIsp()).id }),
+    query: 'mutation($id: ID!) { editIsp(id: $id, expectedVersion: 1, input: { name: "renamed" }) { isp { id } } }',
+  },
+  deleteIsp: { prepare: async () => ({ id: (await newIsp()).id }), query: 'mutation($id: ID!) { deleteIsp(id: $id, expectedVersion: 1) { isp { id } } }' },
+  apiTokens: { query: '{ apiTokens { id name role } }' },
+  createApiToken: { prepare: async () => ({ input: { name: `made by role ${++counter}`, role: 'VIEWER' } }), query: CREATE_TOKEN },
+  revokeApiToken: {
+    prepare: async () => ({ id: (await admin(CREATE_TOKEN, { input: { name: `to revoke ${++counter}`, role: 'MTA' } })).createApiToken.token.id }),
+    query: REVOKE_TOKEN,
+  },
+  revertBouncePattern: {
+    prepare: async () => {
+      const { id } = await newPattern();
+      await admin(EDIT_PATTERN, { id, expectedVersion: 1, input: { priority: 7 } });
+      return { id };
+    },
+    query: 'mutation($id: ID!) { revertBouncePattern(id: $id, toVersion: 1) { pattern { version } } }',
+  },
+  restoreBouncePattern: {
+    prepare: async () => {
+      const { id } = await newPattern();
+      await admin(DELETE_PATTERN, { id, expectedVersion: 1 });
+      return { id };
+    },
+    query: 'mutation($id: ID!) { restoreBouncePattern(id: $id) { pattern { version } } }',
+  },
+  auditLog: { query: '{ auditLog(first: 1) { totalCount edges { node { eventType actor { id } } } } }' },
+  bouncePatternsAsOf: { query: '{ bouncePatternsAsOf(asOf: { position: "1" }) { position patterns { id } } }' },
+  ispsAsOf: { query: '{ ispsAsOf(asOf: { position: "1" }) { position isps { id } } }' },
+  rulesetDiff: { query: '{ rulesetDiff(from: { position: "1" }, to: { position: "2" }) { to added { id } } }' },
+  verifyAuditTrail: { query: '{ verifyAuditTrail { ok eventsChecked } }' },
+};
+
+async function attempt(operation: Operation, headers: Record<string, string>, beforeSend: () => Promise<void> = async () => {}) {
+  const variables = { ...operation.variables, ...(await operation.prepare?.()) };
+  await beforeSend();
+  const query = typeof operation.query === 'string' ? operation.query : operation.query(variables);
+  return gql(service.url, query, variables, headers);
+}
+
+async function logHead(): Promise<bigint | null> {
+  const store = new SqliteEventStore(scratch.sqlitePath);
+  try {
+    return await store.headPosition();
+  } finally {
+    await store.close();
+  }
+}
+
+beforeAll(async () => {
+  service = await startServiceProcess(serviceEnv(scratch.sqlitePath));
+  for (const role of ROLES) {
+    const created = await admin(CREATE_TOKEN, { input: { name: `${role} token`, role: role.toUpperCase() } });
+    tokens[role] = bearer(created.createApiToken.secret);
+  }
+});
+
+afterAll(async () => {
+  await service?.stop();
+  scratch.cleanup();
+});
+
+describe('every cell of the README role table', () => {
+  const table = readmeAccessTable();
+
+  it('names exactly the operations the schema serves', async () => {
+    const schema = await admin('{ __schema { queryType { fields { name } } mutationType { fields { name } } } }');
+    const served = [...schema.__schema.queryType.fields, ...schema.__schema.mutationType.fields].map((f: { name: string }) => f.name);
+    expect([...table.keys()].sort()).toEqual(served.sort());
+    expect(Object.keys(operations).sort()).toEqual([...table.keys()].sort());
+  });
+
+  for (const [operation, allowed] of table) {
+    for (const role of ROLES) {
+      const verdict = allowed.has(role) ? 'allowed' : 'FORBIDDEN';
+      it(`${operation} as ${role}: ${verdict}`, async () => {
+        const operationSpec = operations[operation]!;
+        if (allowed.has(role)) {
+          const response = await attempt(operationSpec, tokens[role]);
+          expect(response.errors, JSON.stringify(response.errors)).toBeUndefined();
+          return;
+        }
+        let head: bigint | null = null;
+        const response = await attempt(operationSpec, tokens[role], async () => {
+          head = await logHead();
+        });
+        expect(response.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+        expect(response.data?.[operation] ?? null).toBeNull();
+        expect(await logHead()).toBe(head);
+      });
+    }
+  }
+});
