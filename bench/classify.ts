@@ -2,6 +2,7 @@ import { compileMatcher, type ClassifyRequest, type MatcherIsp, type MatcherRule
 import { compilePattern, type CompiledPattern } from '../src/domain/regex.js';
 import { normaliseReply } from '../src/domain/reply.js';
 import type { BounceType } from '../src/domain/types.js';
+import { seededRandom } from '../test/support/random.js';
 
 /**
  * In-process `classify` figures: the indexed matcher side by side with a naive first-match loop over
@@ -47,16 +48,6 @@ const ISP_COUNT = 20;
 const ALL_ISPS_SHARE = 0.6;
 const NO_LITERAL_SHARE = 0.003;
 
-/** Deterministic, so two runs compare. */
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface BenchCorpus {
   readonly isps: readonly MatcherIsp[];
   readonly rules: readonly MatcherRule[];
@@ -68,7 +59,7 @@ export interface BenchCorpus {
  * requests, about 70% of which some rule matches.
  */
 export function generateCorpus(ruleCount: number, replyCount: number, seed = 1): BenchCorpus {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const isps: MatcherIsp[] = Array.from({ length: ISP_COUNT }, (_, i) => ({
     id: `isp-${i}`,

@@ -2,7 +2,7 @@ import type RE2 from 're2';
 import { LIMITS } from '../src/domain/limits.js';
 import { compilePattern } from '../src/domain/regex.js';
 import { normaliseReply, parseReplyCodes, type ReplyCodes } from '../src/domain/reply.js';
-import type { BounceType } from '../src/domain/types.js';
+import type { BounceType, BouncePatternFields } from '../src/domain/types.js';
 import { LiteralIndex } from './literalIndex.js';
 import { analysePattern } from './patternLiterals.js';
 
@@ -16,15 +16,8 @@ export { analysePattern, type PatternAnalysis } from './patternLiterals.js';
  */
 
 /** What the matcher needs of a bounce pattern (a row of the pattern list satisfies it). */
-export interface MatcherRule {
+export interface MatcherRule extends BouncePatternFields {
   readonly id: string;
-  readonly name: string;
-  readonly type: BounceType;
-  readonly ispId: string | null;
-  readonly pattern: string;
-  readonly message: string;
-  readonly priority: number;
-  readonly enabled: boolean;
   /** Log position of the pattern's creation: breaks priority ties (earlier first). */
   readonly createdPosition: bigint;
 }

@@ -8,7 +8,7 @@ import { App, type AppOptions } from './app/app.js';
 import type { Config } from './config.js';
 import { ANONYMOUS_ACTOR, type Actor } from './domain/types.js';
 import type { EventStore } from './eventstore/port.js';
-import { SqliteEventStore } from './eventstore/sqlite.js';
+import { openEventStore } from './eventstore/open.js';
 import { createLoaders, type GraphQLContext, type Services } from './graphql/context.js';
 import { formatError } from './graphql/errors.js';
 import { aliasLimit, complexityLimit, depthLimit, QUERY_LIMITS } from './graphql/limits.js';
@@ -22,14 +22,6 @@ export interface RunningService {
   /** The first admin token, when this start generated it: to be shown once. */
   readonly generatedAdminToken: string | null;
   stop(): Promise<void>;
-}
-
-export async function openEventStore(config: Config): Promise<EventStore> {
-  if (config.eventStoreConnectionString) {
-    const { openEventStoreDb } = await import('./eventstore/eventstoredb.js');
-    return openEventStoreDb(config.eventStoreConnectionString);
-  }
-  return new SqliteEventStore(config.sqlitePath);
 }
 
 const HEADER_TEXT = /^[^\u0000-\u001f\u007f]{1,100}$/;

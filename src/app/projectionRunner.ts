@@ -19,6 +19,8 @@ export class ProjectionRunner {
   private subscription: StoreSubscription | undefined;
   private waiters: Waiter[] = [];
   private failure: unknown;
+  /** Until the first catch-up is done, the matcher is not compiled after every batch. */
+  private caughtUp = false;
 
   constructor(private readonly store: EventStore) {}
 
@@ -42,6 +44,8 @@ export class ProjectionRunner {
       },
     });
     if (head !== null) await this.waitFor(head);
+    this.caughtUp = true;
+    this.current = this.model.matcher;
   }
 
   /** Resolves once the projections include the event at `position`. */
@@ -64,7 +68,7 @@ export class ProjectionRunner {
       this.model.apply(event);
       this.history.record(event, this.model);
     }
-    this.current = this.model.matcher;
+    if (this.caughtUp) this.current = this.model.matcher;
     const reached = this.checkpoint!;
     const ready = this.waiters.filter((w) => w.position <= reached);
     this.waiters = this.waiters.filter((w) => w.position > reached);

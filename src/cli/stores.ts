@@ -1,10 +1,10 @@
 import { loadConfig } from '../config.js';
+import { openEventStore } from '../eventstore/open.js';
 import type { EventStore } from '../eventstore/port.js';
 import { SqliteEventStore } from '../eventstore/sqlite.js';
 
 /** The store the server would use (SQLITE_PATH or EVENTSTORE_CONNECTION_STRING). */
 export async function openConfiguredStore(): Promise<EventStore> {
-  const { openEventStore } = await import('../server.js');
   return openEventStore(loadConfig());
 }
 

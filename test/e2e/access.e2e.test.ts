@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES, type Role } from '../../src/domain/access.js';
-import { SqliteEventStore } from '../../src/eventstore/sqlite.js';
 import { bearer, serviceEnv } from '../support/auth.js';
 import { gql, gqlData } from '../support/graphqlClient.js';
 import { CLASSIFY, CREATE_PATTERN, CREATE_TOKEN, DELETE_PATTERN, EDIT_PATTERN, GET_PATTERN, LIST_PATTERNS, REVOKE_TOKEN } from '../support/queries.js';
+import { logHead } from '../support/log.js';
 import { scratchDir, startServiceProcess, type ServiceProcess } from '../support/serviceProcess.js';
 
 /** The README's role table: operation → the roles it marks ✓. */
@@ -95,15 +95,6 @@ async function attempt(operation: Operation, headers: Record<string, string>, be
   return gql(service.url, query, variables, headers);
 }
 
-async function logHead(): Promise<bigint | null> {
-  const store = new SqliteEventStore(scratch.sqlitePath);
-  try {
-    return await store.headPosition();
-  } finally {
-    await store.close();
-  }
-}
-
 beforeAll(async () => {
   service = await startServiceProcess(serviceEnv(scratch.sqlitePath));
   for (const role of ROLES) {
@@ -139,11 +130,11 @@ describe('every cell of the README role table', () => {
         }
         let head: bigint | null = null;
         const response = await attempt(operationSpec, tokens[role], async () => {
-          head = await logHead();
+          head = await logHead(scratch.sqlitePath);
         });
         expect(response.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
         expect(response.data?.[operation] ?? null).toBeNull();
-        expect(await logHead()).toBe(head);
+        expect(await logHead(scratch.sqlitePath)).toBe(head);
       });
     }
   }

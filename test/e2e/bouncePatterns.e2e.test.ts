@@ -3,21 +3,13 @@ import { SqliteEventStore } from '../../src/eventstore/sqlite.js';
 import { bearer, serviceEnv } from '../support/auth.js';
 import { gql, gqlData, gqlError } from '../support/graphqlClient.js';
 import { CREATE_PATTERN, CREATE_TOKEN, DELETE_PATTERN, EDIT_PATTERN, GET_PATTERN, LIST_PATTERNS } from '../support/queries.js';
+import { logHead } from '../support/log.js';
 import { scratchDir, startServiceProcess, type ServiceProcess } from '../support/serviceProcess.js';
 
 const scratch = scratchDir();
 let service: ServiceProcess;
 let alice: Record<string, string>;
 let bob: Record<string, string>;
-
-async function logHead(): Promise<bigint | null> {
-  const store = new SqliteEventStore(scratch.sqlitePath);
-  try {
-    return await store.headPosition();
-  } finally {
-    await store.close();
-  }
-}
 
 async function streamOf(id: string) {
   const store = new SqliteEventStore(scratch.sqlitePath);
@@ -88,10 +80,10 @@ describe('bounce patterns over HTTP', () => {
     expect(afterEdit.bouncePattern).toMatchObject({ priority: 5, version: 2 });
 
     // A stale version is a CONFLICT that names the current version and writes nothing.
-    const head = await logHead();
+    const head = await logHead(scratch.sqlitePath);
     const stale = await gqlError(service.url, EDIT_PATTERN, { id: unknown.id, expectedVersion: 1, input: { priority: 6 } });
     expect(stale.extensions).toMatchObject({ code: 'CONFLICT', currentVersion: 2 });
-    expect(await logHead()).toBe(head);
+    expect(await logHead(scratch.sqlitePath)).toBe(head);
     expect((await gqlData(service.url, GET_PATTERN, { id: unknown.id })).bouncePattern.priority).toBe(5);
 
     // Delete: gone from the list and from bouncePattern(id), its events still in the log.
@@ -129,12 +121,12 @@ describe('bad input gets a clear error and changes nothing', () => {
     ['an oversized message', { ...valid, message: 'm'.repeat(2001) }, 'message', /at most 2000/],
     ['an unknown ISP', { ...valid, ispId: 'no-such-isp' }, 'ispId', /no ISP/],
   ])('%s', async (_what, input, field, why) => {
-    const head = await logHead();
+    const head = await logHead(scratch.sqlitePath);
     const error = await gqlError(service.url, CREATE_PATTERN, { input });
     expect(error.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
     expect(error.message).toMatch(why);
     expect(error.extensions).not.toHaveProperty('stacktrace');
-    expect(await logHead()).toBe(head);
+    expect(await logHead(scratch.sqlitePath)).toBe(head);
   });
 
   it('a wrong enum value', async () => {
@@ -145,12 +137,12 @@ describe('bad input gets a clear error and changes nothing', () => {
   });
 
   it('an unknown id', async () => {
-    const head = await logHead();
+    const head = await logHead(scratch.sqlitePath);
     const edit = await gqlError(service.url, EDIT_PATTERN, { id: 'nope', expectedVersion: 1, input: { priority: 1 } });
     expect(edit.extensions?.code).toBe('NOT_FOUND');
     const del = await gqlError(service.url, DELETE_PATTERN, { id: 'nope', expectedVersion: 1 });
     expect(del.extensions?.code).toBe('NOT_FOUND');
-    expect(await logHead()).toBe(head);
+    expect(await logHead(scratch.sqlitePath)).toBe(head);
   });
 
   it('a malformed query', async () => {

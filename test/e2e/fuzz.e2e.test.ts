@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SqliteEventStore } from '../../src/eventstore/sqlite.js';
 import { asAdmin, serviceEnv } from '../support/auth.js';
 import { CLASSIFY, CREATE_PATTERN, EDIT_PATTERN, LIST_PATTERNS } from '../support/queries.js';
+import { seededRandom } from '../support/random.js';
 import { scratchDir, startServiceProcess, type ServiceProcess } from '../support/serviceProcess.js';
 
 /**
@@ -12,18 +13,6 @@ import { scratchDir, startServiceProcess, type ServiceProcess } from '../support
 const MAX_REQUESTS = 1_500;
 const MAX_MILLISECONDS = 60_000;
 const SEED = Number(process.env.FUZZ_SEED ?? 20261128);
-
-// mulberry32: small, seedable, so a failure can be replayed with FUZZ_SEED.
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const scratch = scratchDir();
 let service: ServiceProcess;
@@ -38,7 +27,7 @@ afterAll(async () => {
 });
 
 it('answers every fuzzed request well-formed, stays up, and rejected requests write nothing', async () => {
-  const rand = random(SEED);
+  const rand = seededRandom(SEED);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
   const int = (max: number) => Math.floor(rand() * max);
 

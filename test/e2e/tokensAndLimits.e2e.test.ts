@@ -4,19 +4,11 @@ import { SqliteEventStore } from '../../src/eventstore/sqlite.js';
 import { ADMIN_TOKEN, bearer, serviceEnv } from '../support/auth.js';
 import { gql, gqlData, gqlError } from '../support/graphqlClient.js';
 import { CLASSIFY, CREATE_PATTERN, CREATE_TOKEN, LIST_PATTERNS, REVOKE_TOKEN } from '../support/queries.js';
+import { logHead } from '../support/log.js';
 import { scratchDir, startServiceProcess, type ServiceProcess } from '../support/serviceProcess.js';
 
 const scratch = scratchDir();
 let service: ServiceProcess;
-
-async function logHead(path = scratch.sqlitePath): Promise<bigint | null> {
-  const store = new SqliteEventStore(path);
-  try {
-    return await store.headPosition();
-  } finally {
-    await store.close();
-  }
-}
 
 const newPatternInput = (marker: string) => ({ input: { name: marker, type: 'BOUNCE', pattern: `${marker} marker`, message: 'm' } });
 
@@ -31,14 +23,14 @@ afterAll(async () => {
 
 describe('API tokens', () => {
   it('refuses requests without a valid token, and writes nothing', async () => {
-    const head = await logHead();
+    const head = await logHead(scratch.sqlitePath);
     for (const headers of [{}, bearer('bp_not_a_real_token_at_all_0000'), { authorization: 'Basic YWRtaW46YWRtaW4=' }]) {
       const error = await gqlError(service.url, CREATE_PATTERN, newPatternInput('anonymous'), headers);
       expect(error.extensions?.code).toBe('UNAUTHENTICATED');
       const read = await gqlError(service.url, CLASSIFY, { reply: '550 no' }, headers);
       expect(read.extensions?.code).toBe('UNAUTHENTICATED');
     }
-    expect(await logHead()).toBe(head);
+    expect(await logHead(scratch.sqlitePath)).toBe(head);
   });
 
   it('lives through create, use, revoke; a revoked token is refused; the secret is never stored', async () => {

@@ -2,6 +2,7 @@ import RE2 from 're2';
 import { describe, expect, it } from 'vitest';
 import { analysePattern, compileMatcher, type MatcherIsp, type MatcherRule } from '../../projections/matcher.js';
 import { normaliseReply } from '../../src/domain/reply.js';
+import { seededRandom } from '../support/random.js';
 
 const GMAIL: MatcherIsp = { id: 'gmail', name: 'Gmail', domains: ['gmail.com', 'googlemail.com'] };
 const OUTLOOK: MatcherIsp = { id: 'outlook', name: 'Outlook', domains: ['outlook.com', 'hotmail.com'] };
@@ -218,19 +219,10 @@ describe('analysePattern', () => {
 });
 
 describe('compileMatcher: the index loses no match', () => {
-  // Seeded, so a failure is reproducible.
-  function random(seed: number): () => number {
-    return () => {
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
   const WORDS = ['user', 'unknown', 'mailbox', 'full', 'quota', 'exceeded', 'spam', 'blocked', 'rejected', 'address', 'relay', 'denied', 'rate', 'limited', 'try', 'again', 'later', 'policy', 'dmarc', 'not', 'found', 'a', 'is', 'no', 'such', 'account', 'disabled', 'greylisted', 'content', 'message', 'too', 'big', 'host', 'temporarily', 'deferred', 'reputation', 'listed', 'invalid', 'recipient', 'inactive'];
 
   it('answers every reply as a naive first-match loop over all rules', () => {
-    const next = random(20240611);
+    const next = seededRandom(20240611);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
     const word = () => {
       const w = pick(WORDS);
