@@ -1,5 +1,8 @@
+import { printAuditBench, runAuditBench } from './audit.js';
 import { benchClassify, printClassifyBench } from './classify.js';
 import { benchHttp } from './http.js';
 
+// Figures only, no pass/fail: compare the ratios printed side by side, measured in this one run.
 printClassifyBench(benchClassify());
 await benchHttp();
+printAuditBench(await runAuditBench());

@@ -1,6 +1,6 @@
 import { ConflictError } from '../domain/errors.js';
-import { DEFAULT_BOUNCE_PATTERNS } from '../domain/defaults/bouncePatterns.js';
-import { DEFAULT_ISPS } from '../domain/defaults/isps.js';
+import { DEFAULT_BOUNCE_PATTERNS, type DefaultBouncePattern } from '../domain/defaults/bouncePatterns.js';
+import { DEFAULT_ISPS, type DefaultIsp } from '../domain/defaults/isps.js';
 import { SYSTEM_ACTOR } from '../domain/types.js';
 import type { BouncePatterns } from './bouncePatterns.js';
 import type { Isps } from './isps.js';
@@ -12,7 +12,12 @@ import type { ProjectionRunner } from './projectionRunner.js';
  * is refused by the store's version check (or recognised as the same command), and a release
  * that ships new defaults installs only those. Defaults an operator edited stay as edited.
  */
-export async function seedDefaults(runner: ProjectionRunner, isps: Isps, patterns: BouncePatterns): Promise<number> {
+export async function seedDefaults(
+  runner: ProjectionRunner,
+  isps: Isps,
+  patterns: BouncePatterns,
+  defaults: { isps: readonly DefaultIsp[]; patterns: readonly DefaultBouncePattern[] } = { isps: DEFAULT_ISPS, patterns: DEFAULT_BOUNCE_PATTERNS },
+): Promise<number> {
   let installed = 0;
   const install = async (run: () => Promise<unknown>) => {
     try {
@@ -22,11 +27,11 @@ export async function seedDefaults(runner: ProjectionRunner, isps: Isps, pattern
       if (!(error instanceof ConflictError)) throw error;
     }
   };
-  for (const { id, ...fields } of DEFAULT_ISPS) {
+  for (const { id, ...fields } of defaults.isps) {
     if (runner.model.ispRow(id)) continue;
     await install(() => isps.create(fields, { actor: SYSTEM_ACTOR, commandId: `seed:isp:${id}` }, 'DEFAULT', id));
   }
-  for (const { id, ...fields } of DEFAULT_BOUNCE_PATTERNS) {
+  for (const { id, ...fields } of defaults.patterns) {
     if (runner.model.patternRow(id)) continue;
     await install(() => patterns.create(fields, { actor: SYSTEM_ACTOR, commandId: `seed:bouncePattern:${id}` }, 'DEFAULT', id));
   }
