@@ -4,9 +4,7 @@ import type { ApiTokenRow } from '../../../projections/apiTokens.js';
 import type { GraphQLContext } from '../context.js';
 import { ApiToken, CreateApiTokenInput, CreateApiTokenPayload, RevokeApiTokenPayload } from '../types/apiToken.js';
 import { Actor, toActor } from '../types/common.js';
-import { commandContext } from './commandContext.js';
-
-const REASON = { nullable: true, description: 'Why the change is made; kept in the audit trail.' } as const;
+import { commandContext, REASON } from './commandContext.js';
 
 @Resolver(() => ApiToken)
 export class ApiTokenResolver {

@@ -3,6 +3,7 @@ import type { AuditLogOrder } from '../../app/audit.js';
 import type { AuditEntry as Entry } from '../../../projections/auditLog.js';
 import type { Permission } from '../../domain/access.js';
 import type { GraphQLContext } from '../context.js';
+import { connectionOf } from '../types/connection.js';
 import {
   AsOfInput,
   AuditEntry,
@@ -14,7 +15,7 @@ import {
   IspsAsOf,
   RulesetDiff,
 } from '../types/audit.js';
-import { Actor, pageInfoOf, toActor } from '../types/common.js';
+import { Actor, toActor } from '../types/common.js';
 
 @Resolver(() => AuditEntry)
 export class AuditResolver {
@@ -28,11 +29,7 @@ export class AuditResolver {
     @Arg('after', () => String, { nullable: true }) after?: string,
   ): AuditEntryConnection {
     const page = ctx.services.audit.log(filter ?? {}, { first, after, order });
-    return {
-      edges: page.nodes.map((node, i) => ({ node: node as AuditEntry, cursor: page.cursors[i]! })),
-      pageInfo: pageInfoOf(page),
-      totalCount: page.totalCount,
-    };
+    return connectionOf(page);
   }
 
   @Authorized<Permission>('readAudit')

@@ -4,8 +4,9 @@ import { PAGE_SIZE } from '../../app/pagination.js';
 import type { BouncePatternRow } from '../../../projections/bouncePatternList.js';
 import type { Permission } from '../../domain/access.js';
 import type { GraphQLContext } from '../context.js';
+import { connectionOf } from '../types/connection.js';
 import { AuditEntry } from '../types/audit.js';
-import { Actor, pageInfoOf, toActor } from '../types/common.js';
+import { Actor, toActor } from '../types/common.js';
 import {
   BouncePattern,
   BouncePatternConnection,
@@ -20,9 +21,8 @@ import {
   RevertBouncePatternPayload,
 } from '../types/bouncePattern.js';
 import { Isp } from '../types/isp.js';
-import { commandContext } from './commandContext.js';
+import { commandContext, REASON } from './commandContext.js';
 
-const REASON = { nullable: true, description: 'Why the change is made; kept in the audit trail.' } as const;
 const CLIENT_MUTATION_ID = {
   nullable: true,
   description: 'Idempotency key: a retried mutation with the same id is applied once.',
@@ -40,11 +40,7 @@ export class BouncePatternResolver {
     @Arg('after', () => String, { nullable: true }) after?: string,
   ): BouncePatternConnection {
     const page = ctx.services.bouncePatterns.list(filter ?? {}, orderBy ?? undefined, { first, after });
-    return {
-      edges: page.nodes.map((node, i) => ({ node: node as BouncePattern, cursor: page.cursors[i]! })),
-      pageInfo: pageInfoOf(page),
-      totalCount: page.totalCount,
-    };
+    return connectionOf(page);
   }
 
   @Authorized<Permission>('readRules')

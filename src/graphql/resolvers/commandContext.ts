@@ -11,3 +11,6 @@ export const commandContext = (ctx: GraphQLContext, reason?: string | null, clie
   // Scoped to the actor, so two clients cannot collide on the same key.
   commandId: clientMutationId ? `${actorOf(ctx).id}:${clientMutationId}` : undefined,
 });
+
+/** The optional `reason` argument every mutation takes. */
+export const REASON = { nullable: true, description: 'Why the change is made; kept in the audit trail.' } as const;

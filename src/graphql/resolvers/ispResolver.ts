@@ -3,13 +3,11 @@ import { PAGE_SIZE } from '../../app/pagination.js';
 import type { IspRow } from '../../../projections/ispDirectory.js';
 import type { Permission } from '../../domain/access.js';
 import type { GraphQLContext } from '../context.js';
+import { connectionOf } from '../types/connection.js';
 import { AuditEntry } from '../types/audit.js';
 import { BouncePattern } from '../types/bouncePattern.js';
-import { pageInfoOf } from '../types/common.js';
 import { CreateIspInput, EditIspInput, Isp, IspConnection, IspPayload } from '../types/isp.js';
-import { commandContext } from './commandContext.js';
-
-const REASON = { nullable: true, description: 'Why the change is made; kept in the audit trail.' } as const;
+import { commandContext, REASON } from './commandContext.js';
 
 @Resolver(() => Isp)
 export class IspResolver {
@@ -22,11 +20,7 @@ export class IspResolver {
     @Arg('after', () => String, { nullable: true }) after?: string,
   ): IspConnection {
     const page = ctx.services.isps.list({ first, after, search });
-    return {
-      edges: page.nodes.map((node, i) => ({ node: node as Isp, cursor: page.cursors[i]! })),
-      pageInfo: pageInfoOf(page),
-      totalCount: page.totalCount,
-    };
+    return connectionOf(page);
   }
 
   @Authorized<Permission>('readRules')

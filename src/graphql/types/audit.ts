@@ -1,11 +1,11 @@
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import type { ComplexityEstimator } from 'graphql-query-complexity';
+import { Connection } from './connection.js';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { AuditLogOrder } from '../../app/audit.js';
 import { PAGE_SIZE } from '../../app/pagination.js';
 import { PositionScalar } from '../scalars.js';
 import { BouncePattern } from './bouncePattern.js';
-import { PageInfo } from './common.js';
 import { Isp } from './isp.js';
 
 /** Unpaginated lists are costed as a full page, so that nesting them stays within the query cost limit. */
@@ -39,17 +39,7 @@ export class AuditEntry {
 }
 
 @ObjectType()
-export class AuditEntryEdge {
-  @Field() cursor!: string;
-  @Field(() => AuditEntry) node!: AuditEntry;
-}
-
-@ObjectType()
-export class AuditEntryConnection {
-  @Field(() => [AuditEntryEdge]) edges!: AuditEntryEdge[];
-  @Field(() => PageInfo) pageInfo!: PageInfo;
-  @Field(() => Int, { description: 'Entries matching the filter, across all pages.' }) totalCount!: number;
-}
+export class AuditEntryConnection extends Connection(AuditEntry, 'AuditEntry', 'Entries') {}
 
 @InputType()
 export class AuditLogFilter {

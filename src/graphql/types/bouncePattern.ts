@@ -1,8 +1,9 @@
 import { DateTimeResolver } from 'graphql-scalars';
+import { Connection } from './connection.js';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { BOUNCE_PATTERN_ORDER_FIELDS, type BouncePatternOrderField } from '../../app/bouncePatterns.js';
 import type { BounceType, Origin } from '../../domain/types.js';
-import { BounceTypeEnum, OriginEnum, PageInfo, SortDirectionEnum } from './common.js';
+import { BounceTypeEnum, OriginEnum, SortDirectionEnum } from './common.js';
 
 @ObjectType({ description: 'A rule that turns an SMTP reply into a verdict.' })
 export class BouncePattern {
@@ -25,17 +26,7 @@ export class BouncePattern {
 }
 
 @ObjectType()
-export class BouncePatternEdge {
-  @Field() cursor!: string;
-  @Field(() => BouncePattern) node!: BouncePattern;
-}
-
-@ObjectType()
-export class BouncePatternConnection {
-  @Field(() => [BouncePatternEdge]) edges!: BouncePatternEdge[];
-  @Field(() => PageInfo) pageInfo!: PageInfo;
-  @Field(() => Int, { description: 'Patterns matching the filter, across all pages.' }) totalCount!: number;
-}
+export class BouncePatternConnection extends Connection(BouncePattern, 'BouncePattern', 'Patterns') {}
 
 @InputType()
 export class BouncePatternFilter {

@@ -42,18 +42,3 @@ export const toActor = (actor: { id: string; name: string; kind: ActorKind }): A
   name: actor.name,
   kind: actor.kind.toUpperCase() as Uppercase<ActorKind>,
 });
-
-@ObjectType({ description: 'Relay page information.' })
-export class PageInfo {
-  @Field() hasNextPage!: boolean;
-  @Field() hasPreviousPage!: boolean;
-  @Field(() => String, { nullable: true }) startCursor!: string | null;
-  @Field(() => String, { nullable: true }) endCursor!: string | null;
-}
-
-export const pageInfoOf = (page: { cursors: readonly string[]; hasNextPage: boolean; hasPreviousPage: boolean }): PageInfo => ({
-  hasNextPage: page.hasNextPage,
-  hasPreviousPage: page.hasPreviousPage,
-  startCursor: page.cursors[0] ?? null,
-  endCursor: page.cursors[page.cursors.length - 1] ?? null,
-});

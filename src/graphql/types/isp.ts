@@ -1,7 +1,8 @@
 import { DateTimeResolver } from 'graphql-scalars';
+import { Connection } from './connection.js';
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import type { Origin } from '../../domain/types.js';
-import { OriginEnum, PageInfo } from './common.js';
+import { OriginEnum } from './common.js';
 
 @ObjectType({ description: 'A mailbox provider, recognised by the recipient domains it serves.' })
 export class Isp {
@@ -17,17 +18,7 @@ export class Isp {
 }
 
 @ObjectType()
-export class IspEdge {
-  @Field() cursor!: string;
-  @Field(() => Isp) node!: Isp;
-}
-
-@ObjectType()
-export class IspConnection {
-  @Field(() => [IspEdge]) edges!: IspEdge[];
-  @Field(() => PageInfo) pageInfo!: PageInfo;
-  @Field(() => Int) totalCount!: number;
-}
+export class IspConnection extends Connection(Isp, 'Isp', 'ISPs') {}
 
 @InputType()
 export class CreateIspInput {
