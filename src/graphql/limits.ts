@@ -32,6 +32,8 @@ function selectionDepth(set: SelectionSetNode | undefined, fragments: Record<str
   let deepest = 0;
   for (const selection of set.selections) {
     if (selection.kind === Kind.FIELD) {
+      // Introspection (what GraphiQL and code generators send) is deep by nature, and cheap.
+      if (selection.name.value.startsWith('__')) continue;
       deepest = Math.max(deepest, selection.selectionSet ? 1 + selectionDepth(selection.selectionSet, fragments, seen) : 1);
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
       deepest = Math.max(deepest, selectionDepth(selection.selectionSet, fragments, seen));

@@ -51,7 +51,8 @@ export const explorerPage = (endpoint: string): string => `<!doctype html>
     React.createElement(GraphiQL, {
       fetcher,
       defaultQuery: ${JSON.stringify(DEFAULT_QUERY)},
-      defaultVariables: ${JSON.stringify(JSON.stringify({ reply: '550 5.1.1 <user@example.com>: Recipient address rejected: User unknown', recipient: 'user@gmail.com' }, null, 2))},
+      variables: ${JSON.stringify(JSON.stringify({ reply: '550 5.1.1 <user@example.com>: Recipient address rejected: User unknown', recipient: 'user@gmail.com' }, null, 2))},
+      defaultHeaders: ${JSON.stringify(JSON.stringify({ Authorization: 'Bearer <your API token>' }, null, 2))},
       defaultEditorToolsVisibility: true,
       shouldPersistHeaders: true,
     }),

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteEventStore } from '../../src/eventstore/sqlite.js';
 import { ADMIN_TOKEN, bearer, serviceEnv } from '../support/auth.js';
@@ -96,6 +97,10 @@ describe('limits on what a request may cost', () => {
     const error = await gqlError(service.url, deep);
     expect(error.status).toBe(400);
     expect(error.extensions).toMatchObject({ code: 'QUERY_TOO_DEEP', limit: 10 });
+    // The explorer's own introspection query is deep but not limited, and needs no token.
+    const introspection = await gql(service.url, getIntrospectionQuery(), {}, {});
+    expect(introspection.errors).toBeUndefined();
+    expect(introspection.data.__schema.queryType.name).toBe('Query');
   });
 
   it('aliases', async () => {
