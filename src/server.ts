@@ -65,6 +65,8 @@ export async function startService(config: Config, options: AppOptions & { store
     schema: await buildBouncePatternsSchema(),
     formatError,
     includeStacktraceInErrorResponses: false,
+    // main.ts owns SIGTERM/SIGINT; Apollo's own handlers would stop it a second time and hang the shutdown.
+    stopOnTerminationSignals: false,
     introspection: config.introspection,
     validationRules: [depthLimit(QUERY_LIMITS.depth), aliasLimit(QUERY_LIMITS.aliases)],
     // No HTTP caching of answers: cache control would only add a hook to every resolved field.
@@ -108,7 +110,10 @@ export async function startService(config: Config, options: AppOptions & { store
     }));
   };
 
+  let stopping = false;
   const server: Server = createServer((req, res) => {
+    // While stopping, every answer tells keep-alive clients to go elsewhere.
+    if (stopping) res.setHeader('connection', 'close');
     handle(req, res).catch((error: unknown) => {
       if (res.headersSent) return res.destroy();
       if (error instanceof RequestError) return sendError(res, error);
@@ -128,11 +133,17 @@ export async function startService(config: Config, options: AppOptions & { store
     url: `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}/graphql`,
     app,
     generatedAdminToken,
+    /** Stops taking requests, lets those in flight finish (for up to 5 s), then closes the store. */
     async stop() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+      stopping = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive connections that fall idle after the close would otherwise hold it open.
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
+      const deadline = setTimeout(() => server.closeAllConnections(), 5_000);
+      server.closeIdleConnections();
+      await closed;
+      clearInterval(sweep);
+      clearTimeout(deadline);
       await apollo.stop();
       await app.stop();
     },

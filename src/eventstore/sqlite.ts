@@ -71,10 +71,11 @@ export class SqliteEventStore implements EventStore {
 
   constructor(path: string, options: SqliteEventStoreOptions = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
+    // The busy timeout first: several processes may open a new file at once, and switching it to WAL
+    // or creating the table waits for the others' locks instead of failing.
+    this.db = new Database(path, { timeout: 10_000 });
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 10000');
     this.db.exec(SCHEMA);
     this.db.defaultSafeIntegers(true);
     this.pollIntervalMs = options.pollIntervalMs ?? 100;

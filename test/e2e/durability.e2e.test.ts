@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { serviceEnv } from '../support/auth.js';
+import { Agent, request } from 'node:http';
+import { asAdmin, serviceEnv } from '../support/auth.js';
 import { SqliteEventStore } from '../../src/eventstore/sqlite.js';
 import { gqlData } from '../support/graphqlClient.js';
 import { CREATE_PATTERN, EDIT_PATTERN, LIST_PATTERNS } from '../support/queries.js';
@@ -81,5 +82,41 @@ describe('durability on the SQLite file', () => {
     expect(creations.size).toBeGreaterThan(10);
     expect([...creations.values()].every((n) => n === 1)).toBe(true);
     shared.cleanup();
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('stops promptly on SIGTERM while clients keep busy keep-alive connections, and answers what it took', async () => {
+    const scratchStop = scratchDir();
+    // As in production: Apollo would otherwise install signal handlers of its own (it skips them under NODE_ENV=test).
+    const service = await startServiceProcess(serviceEnv(scratchStop.sqlitePath, { NODE_ENV: 'production' }));
+    const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+    const post = () =>
+      new Promise<number>((resolve) => {
+        const req = request(service.url, { method: 'POST', agent, headers: { 'content-type': 'application/json', ...asAdmin } }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        });
+        req.on('error', () => resolve(-1));
+        req.end(JSON.stringify({ query: '{ __typename }' }));
+      });
+    let running = true;
+    const answered: number[] = [];
+    const clients = Array.from({ length: 4 }, async () => {
+      while (running) answered.push(await post());
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const started = performance.now();
+    const code = await service.stop('SIGTERM');
+    const took = performance.now() - started;
+    running = false;
+    await Promise.all(clients);
+    agent.destroy();
+    expect(code).toBe(0);
+    expect(took).toBeLessThan(3_000);
+    // Requests either got their answer or were refused a connection: none got a 5xx.
+    expect(answered.filter((status) => status >= 500)).toEqual([]);
+    expect(answered.filter((status) => status === 200).length).toBeGreaterThan(10);
+    scratchStop.cleanup();
   });
 });
