@@ -76,6 +76,9 @@ export const aliasLimit =
     };
   };
 
+/** Field complexity of an unpaginated list: costed as a full page, so nesting it stays within the limit. */
+export const asFullPage = ({ childComplexity }: { childComplexity: number }): number => 1 + PAGE_SIZE.default * childComplexity;
+
 /** A page costs its size times its fields; a batch costs its items times theirs. */
 const listEstimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
   if (Array.isArray(args.items)) return 1 + args.items.length * childComplexity;

@@ -1,9 +1,9 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { patternWarnings } from '../../app/classifier.js';
-import { PAGE_SIZE } from '../../app/pagination.js';
 import type { BouncePatternRow } from '../../../projections/bouncePatternList.js';
 import type { Permission } from '../../domain/access.js';
 import type { GraphQLContext } from '../context.js';
+import { asFullPage } from '../limits.js';
 import { connectionOf } from '../types/connection.js';
 import { AuditEntry } from '../types/audit.js';
 import { Actor, toActor } from '../types/common.js';
@@ -136,7 +136,7 @@ export class BouncePatternResolver {
   @Authorized<Permission>('readAudit')
   @FieldResolver(() => [AuditEntry], {
     description: "The pattern's audit entries, oldest first.",
-    complexity: ({ childComplexity }) => 1 + PAGE_SIZE.default * childComplexity,
+    complexity: asFullPage,
   })
   history(@Root() row: BouncePatternRow, @Ctx() ctx: GraphQLContext) {
     return ctx.services.audit.patternHistory(row.id);

@@ -1,8 +1,8 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { PAGE_SIZE } from '../../app/pagination.js';
 import type { IspRow } from '../../../projections/ispDirectory.js';
 import type { Permission } from '../../domain/access.js';
 import type { GraphQLContext } from '../context.js';
+import { asFullPage } from '../limits.js';
 import { connectionOf } from '../types/connection.js';
 import { AuditEntry } from '../types/audit.js';
 import { BouncePattern } from '../types/bouncePattern.js';
@@ -67,8 +67,7 @@ export class IspResolver {
 
   @FieldResolver(() => [BouncePattern], {
     description: "The ISP's own patterns, in the order classify tries them.",
-    // Unpaginated: costed as a full page so that nesting it stays within the query cost limit.
-    complexity: ({ childComplexity }) => 1 + PAGE_SIZE.default * childComplexity,
+    complexity: asFullPage,
   })
   patterns(@Root() row: IspRow, @Ctx() ctx: GraphQLContext) {
     return ctx.loaders.patternsByIsp.load(row.id);
@@ -77,7 +76,7 @@ export class IspResolver {
   @Authorized<Permission>('readAudit')
   @FieldResolver(() => [AuditEntry], {
     description: "The ISP's audit entries, oldest first.",
-    complexity: ({ childComplexity }) => 1 + PAGE_SIZE.default * childComplexity,
+    complexity: asFullPage,
   })
   history(@Root() row: IspRow, @Ctx() ctx: GraphQLContext) {
     return ctx.services.audit.ispHistory(row.id);

@@ -1,15 +1,11 @@
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
-import type { ComplexityEstimator } from 'graphql-query-complexity';
-import { Connection } from './connection.js';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { AuditLogOrder } from '../../app/audit.js';
-import { PAGE_SIZE } from '../../app/pagination.js';
+import { asFullPage as complexity } from '../limits.js';
 import { PositionScalar } from '../scalars.js';
 import { BouncePattern } from './bouncePattern.js';
+import { Connection } from './connection.js';
 import { Isp } from './isp.js';
-
-/** Unpaginated lists are costed as a full page, so that nesting them stays within the query cost limit. */
-const complexity: ComplexityEstimator = ({ childComplexity }) => 1 + PAGE_SIZE.default * childComplexity;
 
 @ObjectType({ description: 'A field an event set or changed.' })
 export class FieldChange {
