@@ -26,39 +26,65 @@ export class LiteralIndex {
   readonly #seen: Uint32Array;
   #epoch = 0;
 
-  /** `literals[i]` is reported as `i`. They must be distinct, non-empty, lower-case ASCII. */
-  constructor(literals: readonly string[]) {
-    this.literalCount = literals.length;
-    this.#seen = new Uint32Array(literals.length);
-    this.#columnOf = new Uint8Array(128);
+  private constructor(tables: {
+    literalCount: number;
+    columns: number;
+    columnOf: Uint8Array;
+    next: Int32Array;
+    literalAt: Int32Array;
+    firstOutput: Int32Array;
+    nextOutput: Int32Array;
+  }) {
+    this.literalCount = tables.literalCount;
+    this.#columns = tables.columns;
+    this.#columnOf = tables.columnOf;
+    this.#longSColumn = tables.columnOf[0x73]!;
+    this.#kelvinColumn = tables.columnOf[0x6b]!;
+    this.#next = tables.next;
+    this.#literalAt = tables.literalAt;
+    this.#firstOutput = tables.firstOutput;
+    this.#nextOutput = tables.nextOutput;
+    this.#seen = new Uint32Array(tables.literalCount);
+  }
+
+  /**
+   * Builds the automaton; `literals[i]` is reported as `i`. They must be distinct, non-empty,
+   * lower-case ASCII. A generator that yields every `step` states, so that a caller can spread a
+   * large build over several turns of the event loop (see compileMatcherInSteps).
+   */
+  static *build(literals: readonly string[], step = 1_024): Generator<void, LiteralIndex, void> {
+    const columnOf = new Uint8Array(128);
     let columns = 1;
     let stateBound = 1;
-    for (const literal of literals) {
+    for (let id = 0; id < literals.length; id++) {
+      const literal = literals[id]!;
       stateBound += literal.length;
       for (let i = 0; i < literal.length; i++) {
         const code = literal.charCodeAt(i);
         if (code >= 128) throw new RangeError(`literal is not ASCII: ${JSON.stringify(literal)}`);
-        if (this.#columnOf[code] === 0) this.#columnOf[code] = columns++;
+        if (columnOf[code] === 0) columnOf[code] = columns++;
       }
+      if (id % step === step - 1) yield;
     }
-    for (let upper = 0x41; upper <= 0x5a; upper++) this.#columnOf[upper] = this.#columnOf[upper + 0x20]!;
-    this.#columns = columns;
-    this.#longSColumn = this.#columnOf[0x73]!;
-    this.#kelvinColumn = this.#columnOf[0x6b]!;
+    for (let upper = 0x41; upper <= 0x5a; upper++) columnOf[upper] = columnOf[upper + 0x20]!;
+    yield;
 
     // Trie; 0 means "no child" while building, as the root is nobody's child.
     const next = new Int32Array(stateBound * columns);
     const literalAt = new Int32Array(stateBound).fill(-1);
+    yield;
     let states = 1;
-    literals.forEach((literal, id) => {
+    for (let id = 0; id < literals.length; id++) {
+      const literal = literals[id]!;
       let state = 0;
       for (let i = 0; i < literal.length; i++) {
-        const slot = state * columns + this.#columnOf[literal.charCodeAt(i)]!;
+        const slot = state * columns + columnOf[literal.charCodeAt(i)]!;
         if (next[slot] === 0) next[slot] = states++;
         state = next[slot]!;
       }
       literalAt[state] = id;
-    });
+      if (id % step === step - 1) yield;
+    }
 
     // Breadth first: failure links, outputs, and missing transitions filled from the failure state.
     const fail = new Int32Array(states);
@@ -82,11 +108,18 @@ export class LiteralIndex {
           queue[tail++] = child;
         }
       }
+      if (head % step === 0) yield;
     }
-    this.#next = next.slice(0, states * columns);
-    this.#literalAt = literalAt.slice(0, states);
-    this.#firstOutput = firstOutput;
-    this.#nextOutput = nextOutput;
+    return new LiteralIndex({
+      literalCount: literals.length,
+      columns,
+      columnOf,
+      // Views, not copies: the few unused rows at the end are not worth copying megabytes.
+      next: next.subarray(0, states * columns),
+      literalAt: literalAt.subarray(0, states),
+      firstOutput,
+      nextOutput,
+    });
   }
 
   /** Writes the ids of the distinct literals found in `text` into `found`; returns how many. */

@@ -89,8 +89,32 @@ export function compileMatcher(
   rulesetVersion: bigint | null,
   previous?: Matcher,
 ): CompiledMatcher {
+  return runToEnd(compileMatcherInSteps(rules, isps, rulesetVersion, previous));
+}
+
+/**
+ * The same build as a generator that yields every few hundred units of work, so that the projection
+ * runner can spread a rebuild over several turns of the event loop while the previous matcher keeps
+ * answering `classify`.
+ */
+export function compileMatcherInSteps(
+  rules: Iterable<MatcherRule>,
+  isps: Iterable<MatcherIsp>,
+  rulesetVersion: bigint | null,
+  previous?: Matcher,
+): Generator<void, CompiledMatcher, void> {
   return CompiledMatcher.build(rules, isps, rulesetVersion, previous);
 }
+
+export function runToEnd<T>(steps: Generator<void, T, void>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** Rules (or literals) handled between two points where a build may pause. */
+const STEP = 512;
 
 /** Immutable once built; the projection runner swaps whole matchers. */
 export class CompiledMatcher implements Matcher {
@@ -115,61 +139,47 @@ export class CompiledMatcher implements Matcher {
 
   private constructor(
     readonly rulesetVersion: bigint | null,
-    isps: Iterable<MatcherIsp>,
-    sources: ReadonlyMap<string, CompiledSource>,
-    ordered: readonly MatcherRule[],
+    parts: {
+      isps: readonly MatcherIsp[];
+      sources: ReadonlyMap<string, CompiledSource>;
+      rules: readonly MatcherRule[];
+      groupOfIsp: ReadonlyMap<string, number>;
+      index: LiteralIndex;
+      rankStart: Int32Array;
+      ranks: Int32Array;
+      unindexedRanks: Int32Array;
+    },
   ) {
-    for (const isp of isps) {
+    for (const isp of parts.isps) {
       this.#ispsById.set(isp.id, isp);
-      this.#groupOfIsp.set(isp.id, this.#groupOfIsp.size);
+      this.#groupOfIsp.set(isp.id, parts.groupOfIsp.get(isp.id)!);
       for (const domain of isp.domains) this.#ispsByDomain.set(domain.toLowerCase(), isp);
     }
-    // A rule of an ISP missing from the directory can never be a candidate.
-    const applicable = ordered.filter((rule) => rule.ispId === null || this.#groupOfIsp.has(rule.ispId));
-    this.#sources = sources;
-    this.#rules = applicable;
-    this.#regexes = applicable.map((rule) => sources.get(rule.pattern)!.regex!);
-    this.#groups = Int32Array.from(applicable, (rule) => (rule.ispId === null ? ALL_ISPS : this.#groupOfIsp.get(rule.ispId)!));
-
-    const ranksByLiteral = new Map<string, number[]>();
-    const unindexed: number[] = [];
-    const literalSets = applicable.map((rule) => sources.get(rule.pattern)!.literalSets);
-    const sharing = countSharing(literalSets);
-    literalSets.forEach((sets, rank) => {
-      if (sets.length === 0) unindexed.push(rank);
-      for (const literal of leastShared(sets, sharing)) {
-        const ranks = ranksByLiteral.get(literal);
-        if (ranks === undefined) ranksByLiteral.set(literal, [rank]);
-        else ranks.push(rank);
-      }
-    });
-    this.#index = new LiteralIndex([...ranksByLiteral.keys()]);
-    this.#rankStart = new Int32Array(ranksByLiteral.size + 1);
-    this.#ranks = new Int32Array([...ranksByLiteral.values()].reduce((total, ranks) => total + ranks.length, 0));
-    let at = 0;
-    let id = 0;
-    for (const ranks of ranksByLiteral.values()) {
-      this.#rankStart[id++] = at;
-      this.#ranks.set(ranks, at);
-      at += ranks.length;
-    }
-    this.#rankStart[id] = at;
-    this.#unindexedRanks = Int32Array.from(unindexed);
-    this.#foundLiterals = new Int32Array(ranksByLiteral.size);
-    this.#candidateKeys = new Int32Array(applicable.length);
-    this.#seen = new Uint32Array(applicable.length);
+    this.#sources = parts.sources;
+    this.#rules = parts.rules;
+    this.#regexes = parts.rules.map((rule) => parts.sources.get(rule.pattern)!.regex!);
+    this.#groups = Int32Array.from(parts.rules, (rule) => (rule.ispId === null ? ALL_ISPS : parts.groupOfIsp.get(rule.ispId)!));
+    this.#index = parts.index;
+    this.#rankStart = parts.rankStart;
+    this.#ranks = parts.ranks;
+    this.#unindexedRanks = parts.unindexedRanks;
+    this.#foundLiterals = new Int32Array(parts.index.literalCount);
+    this.#candidateKeys = new Int32Array(parts.rules.length);
+    this.#seen = new Uint32Array(parts.rules.length);
   }
 
-  static build(
+  static *build(
     rules: Iterable<MatcherRule>,
     isps: Iterable<MatcherIsp>,
     rulesetVersion: bigint | null,
     previous?: Matcher,
-  ): CompiledMatcher {
+  ): Generator<void, CompiledMatcher, void> {
     const reusable = previous instanceof CompiledMatcher ? previous.#sources : undefined;
     const sources = new Map<string, CompiledSource>();
     const usable: MatcherRule[] = [];
+    let work = 0;
     for (const rule of rules) {
+      if (++work % STEP === 0) yield;
       if (!rule.enabled) continue;
       let source = sources.get(rule.pattern);
       if (source === undefined) {
@@ -179,7 +189,49 @@ export class CompiledMatcher implements Matcher {
       if (source.regex !== null) usable.push(rule);
     }
     usable.sort(byRuleOrder);
-    return new CompiledMatcher(rulesetVersion, isps, sources, usable);
+    yield;
+
+    const directory = [...isps];
+    const groupOfIsp = new Map(directory.map((isp, group) => [isp.id, group]));
+    // A rule of an ISP missing from the directory can never be a candidate.
+    const applicable = usable.filter((rule) => rule.ispId === null || groupOfIsp.has(rule.ispId));
+    const literalSets = applicable.map((rule) => sources.get(rule.pattern)!.literalSets);
+    yield;
+    const sharing = yield* countSharing(literalSets);
+    const ranksByLiteral = new Map<string, number[]>();
+    const unindexed: number[] = [];
+    for (let rank = 0; rank < literalSets.length; rank++) {
+      const sets = literalSets[rank]!;
+      if (sets.length === 0) unindexed.push(rank);
+      for (const literal of leastShared(sets, sharing)) {
+        const ranks = ranksByLiteral.get(literal);
+        if (ranks === undefined) ranksByLiteral.set(literal, [rank]);
+        else ranks.push(rank);
+      }
+      if (rank % STEP === STEP - 1) yield;
+    }
+    const index = yield* LiteralIndex.build([...ranksByLiteral.keys()]);
+    yield;
+    const rankStart = new Int32Array(ranksByLiteral.size + 1);
+    const ranks = new Int32Array([...ranksByLiteral.values()].reduce((total, list) => total + list.length, 0));
+    let at = 0;
+    let id = 0;
+    for (const list of ranksByLiteral.values()) {
+      rankStart[id++] = at;
+      ranks.set(list, at);
+      at += list.length;
+    }
+    rankStart[id] = at;
+    return new CompiledMatcher(rulesetVersion, {
+      isps: directory,
+      sources,
+      rules: applicable,
+      groupOfIsp,
+      index,
+      rankStart,
+      ranks,
+      unindexedRanks: Int32Array.from(unindexed),
+    });
   }
 
   get stats(): MatcherStats {
@@ -277,13 +329,14 @@ function compileSource(pattern: string): CompiledSource {
 }
 
 /** How many rules each literal could index. */
-function countSharing(literalSetsByRule: readonly (readonly (readonly string[])[])[]): Map<string, number> {
+function* countSharing(literalSetsByRule: readonly (readonly (readonly string[])[])[]): Generator<void, Map<string, number>, void> {
   const sharing = new Map<string, number>();
   const ofRule = new Set<string>();
-  for (const sets of literalSetsByRule) {
+  for (let rank = 0; rank < literalSetsByRule.length; rank++) {
     ofRule.clear();
-    for (const set of sets) for (const literal of set) ofRule.add(literal);
+    for (const set of literalSetsByRule[rank]!) for (const literal of set) ofRule.add(literal);
     for (const literal of ofRule) sharing.set(literal, (sharing.get(literal) ?? 0) + 1);
+    if (rank % STEP === STEP - 1) yield;
   }
   return sharing;
 }

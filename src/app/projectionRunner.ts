@@ -5,21 +5,30 @@ import { ReadModel } from './readModel.js';
 
 type Waiter = { position: bigint; resolve: () => void };
 
+/** How long a matcher rebuild may hold the event loop before it lets `classify` calls through. */
+const REBUILD_SLICE_MS = 4;
+
 /**
  * Feeds the projections from the store: catches up from the start of the log, then follows it.
  * The checkpoint is the position of the last event applied; readers can wait for a position to
- * see their own writes. The matcher is compiled after each batch and swapped in whole, so
- * `classify` always reads one complete rule set.
+ * see their own writes, in the lists and in `classify`.
+ *
+ * When rules change, the next matcher is built in slices of a few milliseconds while the previous one
+ * keeps answering `classify`, and is swapped in whole: `classify` neither waits for a rebuild nor
+ * sees half a rule set.
  */
 export class ProjectionRunner {
   readonly model = new ReadModel();
   /** The audit entries and read-model snapshots, for auditors and time travel. */
   readonly history = new History();
   private current: Matcher | undefined;
+  /** Position up to which the lists and the matcher both include every event. */
+  private served: bigint | null = null;
+  private rebuilding: Promise<void> | undefined;
   private subscription: StoreSubscription | undefined;
   private waiters: Waiter[] = [];
   private failure: unknown;
-  /** Until the first catch-up is done, the matcher is not compiled after every batch. */
+  /** Until the first catch-up is done, no matcher is built after each batch. */
   private caughtUp = false;
 
   constructor(private readonly store: EventStore) {}
@@ -38,19 +47,16 @@ export class ProjectionRunner {
     const head = await this.store.headPosition();
     this.subscription = this.store.subscribeAll(null, {
       onEvents: (events) => this.apply(events),
-      onError: (error) => {
-        this.failure = error;
-        console.error('projection runner stopped:', error);
-      },
+      onError: (error) => this.fail(error),
     });
     if (head !== null) await this.waitFor(head);
-    this.caughtUp = true;
     this.current = this.model.matcher;
+    this.caughtUp = true;
   }
 
-  /** Resolves once the projections include the event at `position`. */
+  /** Resolves once the lists and `classify` include the event at `position`. */
   waitFor(position: bigint | null): Promise<void> {
-    if (position === null || (this.checkpoint !== null && this.checkpoint >= position)) return Promise.resolve();
+    if (position === null || (this.served !== null && this.served >= position)) return Promise.resolve();
     if (this.failure !== undefined) return Promise.reject(new Error('projections are not following the log'));
     return new Promise((resolve) => this.waiters.push({ position, resolve }));
   }
@@ -61,6 +67,7 @@ export class ProjectionRunner {
 
   async stop(): Promise<void> {
     await this.subscription?.stop();
+    await this.rebuilding;
   }
 
   private apply(events: readonly StoredEvent[]): void {
@@ -68,10 +75,50 @@ export class ProjectionRunner {
       this.model.apply(event);
       this.history.record(event, this.model);
     }
-    if (this.caughtUp) this.current = this.model.matcher;
-    const reached = this.checkpoint!;
-    const ready = this.waiters.filter((w) => w.position <= reached);
-    this.waiters = this.waiters.filter((w) => w.position > reached);
+    if (this.caughtUp && (this.rebuilding !== undefined || !this.model.matcherIsCurrent)) this.rebuilding ??= this.rebuild();
+    else this.serve(this.checkpoint);
+  }
+
+  /** Builds matchers until one includes every rule change applied, swapping each in as it is done. */
+  private async rebuild(): Promise<void> {
+    try {
+      for (let job = this.model.matcherRebuild(); job !== null; job = this.model.matcherRebuild()) {
+        const position = this.checkpoint;
+        const matcher = await inSlices(job.steps);
+        this.model.adoptMatcher(matcher, job.revision);
+        this.current = matcher;
+        this.serve(position);
+      }
+      this.serve(this.checkpoint);
+    } catch (error) {
+      this.fail(error);
+    } finally {
+      this.rebuilding = undefined;
+    }
+  }
+
+  private serve(position: bigint | null): void {
+    if (position === null || (this.served !== null && this.served >= position)) return;
+    this.served = position;
+    const ready = this.waiters.filter((w) => w.position <= position);
+    this.waiters = this.waiters.filter((w) => w.position > position);
     for (const waiter of ready) waiter.resolve();
+  }
+
+  private fail(error: unknown): void {
+    this.failure = error;
+    console.error('projection runner stopped:', error);
+  }
+}
+
+/** Runs a build's steps a few milliseconds at a time, letting queued requests run in between. */
+async function inSlices<T>(steps: Generator<void, T, void>): Promise<T> {
+  for (;;) {
+    const sliceStarted = performance.now();
+    do {
+      const step = steps.next();
+      if (step.done) return step.value;
+    } while (performance.now() - sliceStarted < REBUILD_SLICE_MS);
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }

@@ -1,7 +1,7 @@
 import type { RecordedEvent } from '../domain/events.js';
 import { bouncePatternList, type BouncePatternRow } from '../../projections/bouncePatternList.js';
 import { ispDirectory, type IspRow } from '../../projections/ispDirectory.js';
-import { compileMatcher, type Matcher } from '../../projections/matcher.js';
+import { compileMatcherInSteps, runToEnd, type Matcher } from '../../projections/matcher.js';
 import type { RowProjection } from '../../projections/projection.js';
 import { apiTokens, type ApiTokenRow } from '../../projections/apiTokens.js';
 import type { StoredEvent } from '../eventstore/port.js';
@@ -33,7 +33,9 @@ class RowTable<Row> {
  */
 export class ReadModel {
   position: bigint | null = null;
-  private matcherStale = true;
+  /** Counts the events that changed rules or ISPs: what a matcher was built from. */
+  private rulesRevision = 0;
+  private compiledRevision = -1;
   private compiled: Matcher | undefined;
   private tokensByHash: Map<string, ApiTokenRow> | undefined;
 
@@ -46,19 +48,36 @@ export class ReadModel {
   apply(event: StoredEvent): void {
     const recorded = event as RecordedEvent;
     const changed = this.patternTable.apply(recorded) || this.ispTable.apply(recorded);
-    if (changed) this.matcherStale = true;
+    if (changed) this.rulesRevision += 1;
     else if (this.tokenTable.apply(recorded)) this.tokensByHash = undefined;
     this.position = event.position;
   }
 
-  /** The matcher for the rules as they stand; rebuilt only after rules or ISPs changed. */
+  /** The matcher for the rules as they stand; rebuilt (at once) only after rules or ISPs changed. */
   get matcher(): Matcher {
-    if (this.matcherStale || this.compiled === undefined) {
-      const rules = [...this.patternTable.rows.values()].filter((row) => !row.deleted);
-      this.compiled = compileMatcher(rules, this.liveIsps(), this.position, this.compiled);
-      this.matcherStale = false;
-    }
-    return this.compiled;
+    const rebuild = this.matcherRebuild();
+    if (rebuild) this.adoptMatcher(runToEnd(rebuild.steps), rebuild.revision);
+    return this.compiled!;
+  }
+
+  /**
+   * The steps that build a matcher from the rules as they stand now (reusing what the last one
+   * compiled), or null when that matcher is current.
+   */
+  matcherRebuild(): { steps: Generator<void, Matcher, void>; revision: number } | null {
+    if (this.matcherIsCurrent) return null;
+    const rules = [...this.patternTable.rows.values()].filter((row) => !row.deleted);
+    return { steps: compileMatcherInSteps(rules, this.liveIsps(), this.position, this.compiled), revision: this.rulesRevision };
+  }
+
+  get matcherIsCurrent(): boolean {
+    return this.compiled !== undefined && this.compiledRevision === this.rulesRevision;
+  }
+
+  /** Takes a matcher built by `matcherRebuild` steps; rules changed since leave the model stale. */
+  adoptMatcher(matcher: Matcher, revision: number): void {
+    this.compiled = matcher;
+    this.compiledRevision = revision;
   }
 
   pattern(id: string): BouncePatternRow | undefined {
