@@ -1,7 +1,7 @@
 import { ConflictError } from '../domain/errors.js';
 import { EVENT_SCHEMA_VERSION, type EventMetadata } from '../domain/events.js';
 import type { Actor } from '../domain/types.js';
-import type { Decider } from '../domain/decider.js';
+import { fold, type Decider } from '../domain/decider.js';
 import { WrongExpectedVersion, type EventStore } from '../eventstore/port.js';
 import { eventIdFor, newId } from './ids.js';
 
@@ -43,7 +43,7 @@ export async function handleCommand<C, E extends { type: string; data: unknown }
     const last = retried[retried.length - 1]!;
     return { version: last.version, position: last.position };
   }
-  const state = history.reduce((s, event) => decider.evolve(s, event as unknown as E), decider.initialState());
+  const state = fold(decider, history as unknown as E[]);
   const events = decider.decide(command, state);
   if (events.length === 0) return { version: state.version, position: null };
 

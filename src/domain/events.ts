@@ -64,7 +64,6 @@ export type ApiTokenRevoked = {
 export type ApiTokenEvent = ApiTokenCreated | ApiTokenRevoked;
 
 export type DomainEvent = BouncePatternEvent | IspEvent | ApiTokenEvent;
-export type DomainEventType = DomainEvent['type'];
 
 export const EVENT_SCHEMA_VERSION = 1;
 

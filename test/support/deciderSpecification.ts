@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { Decider } from '../../src/domain/decider.js';
+import { fold, type Decider } from '../../src/domain/decider.js';
 
 /**
  * given(events) / when(command) / then(events | error), in the style of Emmett's
@@ -9,7 +9,7 @@ export const DeciderSpecification = {
   for<C, E, S>(decider: Decider<C, E, S>) {
     return (given: E[]) => ({
       when(command: C) {
-        const run = () => decider.decide(command, given.reduce(decider.evolve, decider.initialState()));
+        const run = () => decider.decide(command, fold(decider, given));
         return {
           then(expected: E[]) {
             expect(run()).toEqual(expected);
