@@ -31,39 +31,55 @@ async function buildLog(store: SqliteEventStore, events: number): Promise<void> 
   store.database.pragma('synchronous = OFF');
   let n = 0;
   const append = (streamId: string, version: number, type: string, data: unknown) =>
-    store.append(
-      streamId,
-      [
-        {
-          eventId: `bench-${n}`,
-          type,
-          data,
-          metadata: {
-            actor: ACTORS[n % ACTORS.length]!,
-            occurredAt: minute(n),
-            commandId: `bench-${n}`,
-            correlationId: `bench-${n}`,
-            causationId: null,
-            reason: n % 7 === 0 ? `ticket OPS-${n}` : null,
-            schemaVersion: EVENT_SCHEMA_VERSION,
+    store
+      .append(
+        streamId,
+        [
+          {
+            eventId: `bench-${n}`,
+            type,
+            data,
+            metadata: {
+              actor: ACTORS[n % ACTORS.length]!,
+              occurredAt: minute(n),
+              commandId: `bench-${n}`,
+              correlationId: `bench-${n}`,
+              causationId: null,
+              reason: n % 7 === 0 ? `ticket OPS-${n}` : null,
+              schemaVersion: EVENT_SCHEMA_VERSION,
+            },
           },
-        },
-      ],
-      version - 1,
-    ).then(() => void n++);
-  for (let i = 0; i < ISPS; i++) await append(`isp-isp${i}`, 1, 'IspCreated', { ispId: `isp${i}`, origin: 'CUSTOM', name: `ISP ${i}`, domains: [`isp${i}.example`] });
+        ],
+        version - 1,
+      )
+      .then(() => void n++);
+  for (let i = 0; i < ISPS; i++)
+    await append(`isp-isp${i}`, 1, 'IspCreated', {
+      ispId: `isp${i}`,
+      origin: 'CUSTOM',
+      name: `ISP ${i}`,
+      domains: [`isp${i}.example`],
+    });
   const priority = new Array<number>(PATTERNS).fill(100);
   const version = new Array<number>(PATTERNS).fill(1);
   for (let p = 0; p < PATTERNS; p++) {
     await append(`bouncePattern-p${p}`, 1, 'BouncePatternCreated', {
-      patternId: `p${p}`, origin: 'CUSTOM', name: `rule ${p}`, type: p % 3 === 0 ? 'HARD_BOUNCE' : p % 3 === 1 ? 'SOFT_BOUNCE' : 'BOUNCE',
-      ispId: p % 2 === 0 ? null : `isp${p % ISPS}`, pattern: `marker ${p} (user unknown|mailbox full)`, message: `message ${p}`, priority: 100, enabled: true,
+      patternId: `p${p}`,
+      origin: 'CUSTOM',
+      name: `rule ${p}`,
+      type: p % 3 === 0 ? 'HARD_BOUNCE' : p % 3 === 1 ? 'SOFT_BOUNCE' : 'BOUNCE',
+      ispId: p % 2 === 0 ? null : `isp${p % ISPS}`,
+      pattern: `marker ${p} (user unknown|mailbox full)`,
+      message: `message ${p}`,
+      priority: 100,
+      enabled: true,
     });
   }
   for (let e = 0; n < events; e++) {
     const p = e % PATTERNS;
     const next = ((priority[p]! + 7) % 200) + 1;
-    const changes = e % 5 === 0 ? { pattern: `marker ${p} v${e} (user unknown|mailbox full)`, priority: next } : { priority: next };
+    const changes =
+      e % 5 === 0 ? { pattern: `marker ${p} v${e} (user unknown|mailbox full)`, priority: next } : { priority: next };
     const previous = e % 5 === 0 ? { pattern: '(earlier)', priority: priority[p] } : { priority: priority[p] };
     priority[p] = next;
     version[p]! += 1;
@@ -73,7 +89,9 @@ async function buildLog(store: SqliteEventStore, events: number): Promise<void> 
 }
 
 /** Runs `work` while sampling memory every 5 ms; returns its time and the peaks above the level before it. */
-async function measured<T>(work: () => Promise<T>): Promise<{ result: T; ms: number; peakRssMb: number; peakHeapMb: number }> {
+async function measured<T>(
+  work: () => Promise<T>,
+): Promise<{ result: T; ms: number; peakRssMb: number; peakHeapMb: number }> {
   globalThis.gc?.();
   const base = process.memoryUsage();
   let peakRss = base.rss;
@@ -86,7 +104,12 @@ async function measured<T>(work: () => Promise<T>): Promise<{ result: T; ms: num
   const started = performance.now();
   try {
     const result = await work();
-    return { result, ms: performance.now() - started, peakRssMb: (peakRss - base.rss) / 2 ** 20, peakHeapMb: (peakHeap - base.heapUsed) / 2 ** 20 };
+    return {
+      result,
+      ms: performance.now() - started,
+      peakRssMb: (peakRss - base.rss) / 2 ** 20,
+      peakHeapMb: (peakHeap - base.heapUsed) / 2 ** 20,
+    };
   } finally {
     clearInterval(sample);
   }
@@ -104,7 +127,14 @@ export interface AuditBenchFigures {
   catchUp: { ms: number; heapMb: number };
   asOf: { label: string; position: string; coldMs: number; repeatedMs: number; fullReplayMs: number }[];
   classifyAsOf: { replies: number; ms: number };
-  export: { format: ExportFormat; ms: number; eventsPerSecond: number; mbPerSecond: number; peakRssMb: number; peakHeapMb: number }[];
+  export: {
+    format: ExportFormat;
+    ms: number;
+    eventsPerSecond: number;
+    mbPerSecond: number;
+    peakRssMb: number;
+    peakHeapMb: number;
+  }[];
   verify: { ms: number; eventsPerSecond: number; peakRssMb: number };
 }
 
@@ -120,7 +150,14 @@ export async function runAuditBench({ events = 100_000 } = {}): Promise<AuditBen
       const file = join(dir, `audit.${format}`);
       const run = await measured(() => exportAuditTrail(store, format, createWriteStream(file)));
       const bytes = statSync(file).size;
-      exports.push({ format, ms: run.ms, eventsPerSecond: events / (run.ms / 1000), mbPerSecond: bytes / 2 ** 20 / (run.ms / 1000), peakRssMb: run.peakRssMb, peakHeapMb: run.peakHeapMb });
+      exports.push({
+        format,
+        ms: run.ms,
+        eventsPerSecond: events / (run.ms / 1000),
+        mbPerSecond: bytes / 2 ** 20 / (run.ms / 1000),
+        peakRssMb: run.peakRssMb,
+        peakHeapMb: run.peakHeapMb,
+      });
     }
     const verified = await measured(() => verifyChain(store.readAll()));
     if (!verified.result.ok) throw new Error('the bench log does not verify');
@@ -143,8 +180,12 @@ export async function runAuditBench({ events = 100_000 } = {}): Promise<AuditBen
     ];
     for (const moment of moments) {
       // Cold: rows then matcher (every pattern compiled); repeated: the cache answers.
-      const coldMs = await time(async () => (await audit.matcherAsOf(moment.asOf)).classify({ reply: '550 marker 1 user unknown' }));
-      const repeatedMs = await time(async () => (await audit.matcherAsOf(moment.asOf)).classify({ reply: '550 marker 1 user unknown' }));
+      const coldMs = await time(async () =>
+        (await audit.matcherAsOf(moment.asOf)).classify({ reply: '550 marker 1 user unknown' }),
+      );
+      const repeatedMs = await time(async () =>
+        (await audit.matcherAsOf(moment.asOf)).classify({ reply: '550 marker 1 user unknown' }),
+      );
       const { position } = await audit.bouncePatternsAsOf(moment.asOf);
       // What a question would cost without snapshots or cache: replay from the start, then compile.
       const fullReplayMs = await time(async () => {
@@ -162,7 +203,11 @@ export async function runAuditBench({ events = 100_000 } = {}): Promise<AuditBen
     const pastMoment = { position: BigInt(Math.round(events * 0.3)) };
     await audit.matcherAsOf(pastMoment);
     const classifyMs = await time(async () => {
-      for (let i = 0; i < replies; i++) (await audit.matcherAsOf(pastMoment)).classify({ reply: `550 5.1.1 marker ${i % PATTERNS} mailbox full`, recipient: `x@isp${i % ISPS}.example` });
+      for (let i = 0; i < replies; i++)
+        (await audit.matcherAsOf(pastMoment)).classify({
+          reply: `550 5.1.1 marker ${i % PATTERNS} mailbox full`,
+          recipient: `x@isp${i % ISPS}.example`,
+        });
     });
     await runner.stop();
 
@@ -183,18 +228,28 @@ export async function runAuditBench({ events = 100_000 } = {}): Promise<AuditBen
 
 export function printAuditBench(figures: AuditBenchFigures): void {
   const f = (n: number, digits = 1) => n.toFixed(digits);
-  console.log(`\naudit trail and time travel, log of ${figures.events.toLocaleString('en')} events (fixture built in ${f(figures.buildSeconds)} s)`);
-  console.log(`  runner catch-up with audit entries and snapshots: ${f(figures.catchUp.ms, 0)} ms, +${f(figures.catchUp.heapMb)} MB heap`);
+  console.log(
+    `\naudit trail and time travel, log of ${figures.events.toLocaleString('en')} events (fixture built in ${f(figures.buildSeconds)} s)`,
+  );
+  console.log(
+    `  runner catch-up with audit entries and snapshots: ${f(figures.catchUp.ms, 0)} ms, +${f(figures.catchUp.heapMb)} MB heap`,
+  );
   console.log('  as-of question (rules + matcher + one classify):');
   console.log('    moment            position   cold ms   repeated ms   full replay ms (no snapshot)');
   for (const row of figures.asOf)
-    console.log(`    ${row.label.padEnd(17)} ${row.position.padStart(8)} ${f(row.coldMs).padStart(9)} ${f(row.repeatedMs, 3).padStart(13)} ${f(row.fullReplayMs).padStart(16)}`);
-  console.log(`  classify asOf, ${figures.classifyAsOf.replies} replies at one past moment: ${f(figures.classifyAsOf.ms)} ms`);
+    console.log(
+      `    ${row.label.padEnd(17)} ${row.position.padStart(8)} ${f(row.coldMs).padStart(9)} ${f(row.repeatedMs, 3).padStart(13)} ${f(row.fullReplayMs).padStart(16)}`,
+    );
+  console.log(
+    `  classify asOf, ${figures.classifyAsOf.replies} replies at one past moment: ${f(figures.classifyAsOf.ms)} ms`,
+  );
   for (const e of figures.export)
     console.log(
       `  export ${e.format.padEnd(5)}: ${f(e.ms, 0)} ms, ${Math.round(e.eventsPerSecond).toLocaleString('en')} events/s, ${f(e.mbPerSecond)} MB/s; peak +${f(e.peakRssMb)} MB rss, +${f(e.peakHeapMb)} MB heap`,
     );
-  console.log(`  verify chain: ${f(figures.verify.ms, 0)} ms, ${Math.round(figures.verify.eventsPerSecond).toLocaleString('en')} events/s; peak +${f(figures.verify.peakRssMb)} MB rss`);
+  console.log(
+    `  verify chain: ${f(figures.verify.ms, 0)} ms, ${Math.round(figures.verify.eventsPerSecond).toLocaleString('en')} events/s; peak +${f(figures.verify.peakRssMb)} MB rss`,
+  );
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -12,36 +12,91 @@ import { seededRandom } from '../test/support/random.js';
 /** Phrases real receiving servers send, by the verdict a rule on them would give. */
 const PHRASES: Record<BounceType, readonly string[]> = {
   HARD_BOUNCE: [
-    'user unknown', 'no such user', 'mailbox unavailable', 'recipient address rejected', 'does not exist',
-    'account disabled', 'mailbox not found', 'invalid recipient', 'unknown recipient', 'no mailbox here by that name',
-    'user not found', 'account has been disabled', 'recipient not found', 'address does not exist',
-    'mailbox is disabled', 'no such recipient', 'unrouteable address', 'bad destination mailbox address',
-    'the email account that you tried to reach does not exist', 'recipient rejected', 'user doesn\'t have a yahoo.com account',
+    'user unknown',
+    'no such user',
+    'mailbox unavailable',
+    'recipient address rejected',
+    'does not exist',
+    'account disabled',
+    'mailbox not found',
+    'invalid recipient',
+    'unknown recipient',
+    'no mailbox here by that name',
+    'user not found',
+    'account has been disabled',
+    'recipient not found',
+    'address does not exist',
+    'mailbox is disabled',
+    'no such recipient',
+    'unrouteable address',
+    'bad destination mailbox address',
+    'the email account that you tried to reach does not exist',
+    'recipient rejected',
+    "user doesn't have a yahoo.com account",
   ],
   SOFT_BOUNCE: [
-    'mailbox full', 'over quota', 'quota exceeded', 'try again later', 'greylisted', 'rate limited',
-    'too many connections', 'temporarily deferred', 'insufficient system storage', 'service unavailable',
-    'mailbox is full', 'exceeded storage allocation', 'too many messages', 'please retry later',
-    'temporary failure', 'resources temporarily unavailable', 'connection rate limit exceeded',
+    'mailbox full',
+    'over quota',
+    'quota exceeded',
+    'try again later',
+    'greylisted',
+    'rate limited',
+    'too many connections',
+    'temporarily deferred',
+    'insufficient system storage',
+    'service unavailable',
+    'mailbox is full',
+    'exceeded storage allocation',
+    'too many messages',
+    'please retry later',
+    'temporary failure',
+    'resources temporarily unavailable',
+    'connection rate limit exceeded',
   ],
   BOUNCE: [
-    'spam detected', 'message rejected', 'blocked', 'listed at spamhaus', 'dmarc policy', 'spf check failed',
-    'message too big', 'content rejected', 'poor reputation', 'policy violation', 'relay access denied',
-    'message size exceeds fixed limit', 'suspected spam', 'blocked using barracuda reputation',
-    'unauthenticated email is not accepted', 'access denied', 'rejected due to dkim failure',
-    'sender address rejected', 'ip address is on a block list',
+    'spam detected',
+    'message rejected',
+    'blocked',
+    'listed at spamhaus',
+    'dmarc policy',
+    'spf check failed',
+    'message too big',
+    'content rejected',
+    'poor reputation',
+    'policy violation',
+    'relay access denied',
+    'message size exceeds fixed limit',
+    'suspected spam',
+    'blocked using barracuda reputation',
+    'unauthenticated email is not accepted',
+    'access denied',
+    'rejected due to dkim failure',
+    'sender address rejected',
+    'ip address is on a block list',
   ],
 };
 const TYPES: readonly BounceType[] = ['HARD_BOUNCE', 'SOFT_BOUNCE', 'BOUNCE'];
 /** Text around the phrase that no rule looks for. */
 const FILLER = [
-  'please contact your administrator', 'for more information see the help page', 'id=3f2a9c', 'in reply to RCPT TO command',
-  'from host mx.example.net', 'learn more at https://postmaster.example.com', 'queue id 4XyZ12', 'ok',
+  'please contact your administrator',
+  'for more information see the help page',
+  'id=3f2a9c',
+  'in reply to RCPT TO command',
+  'from host mx.example.net',
+  'learn more at https://postmaster.example.com',
+  'queue id 4XyZ12',
+  'ok',
 ];
 /** Unmatched replies: failures no rule knows about. */
 const UNKNOWN_FAILURES = [
-  'transaction failed', 'requested action aborted', 'local error in processing', 'syntax error in parameters',
-  'command not implemented', 'bad sequence of commands', 'error: timeout exceeded', 'connection dropped',
+  'transaction failed',
+  'requested action aborted',
+  'local error in processing',
+  'syntax error in parameters',
+  'command not implemented',
+  'bad sequence of commands',
+  'error: timeout exceeded',
+  'connection dropped',
 ];
 
 const ISP_COUNT = 20;
@@ -116,7 +171,8 @@ export function generateCorpus(ruleCount: number, replyCount: number, seed = 1):
     const body = matching ? renders[ruleIndex]! : `${pick(UNKNOWN_FAILURES)} ${pick(FILLER)}`;
     const text = `${code} ${random() < 0.5 ? body.toUpperCase() : body} ${pick(FILLER)}`;
     // Mostly the rule's own ISP, so that the rule applies; sometimes a domain no ISP serves.
-    const isp = rule.ispId !== null && random() < 0.9 ? isps.find((candidate) => candidate.id === rule.ispId)! : pick(isps);
+    const isp =
+      rule.ispId !== null && random() < 0.9 ? isps.find((candidate) => candidate.id === rule.ispId)! : pick(isps);
     const recipient = random() < 0.1 ? 'someone@unlisted.example' : `someone@mx.${isp.domains[0]}`;
     return { reply: random() < 0.2 ? text.replace(/ (?=\S+$)/, '\r\n550-') : text, recipient };
   });
@@ -178,7 +234,11 @@ export interface ClassifyBenchResult {
 }
 
 /** Times `call` on each request in turn, one hrtime reading per call, after a warm-up pass. */
-function time(requests: readonly ClassifyRequest[], calls: number, call: (request: ClassifyRequest) => unknown): Timing {
+function time(
+  requests: readonly ClassifyRequest[],
+  calls: number,
+  call: (request: ClassifyRequest) => unknown,
+): Timing {
   for (let i = 0; i < Math.min(calls, 2_000); i++) call(requests[i % requests.length]!);
   const samples = new Float64Array(calls);
   const started = process.hrtime.bigint();
@@ -212,7 +272,9 @@ export function benchClassify(options: ClassifyBenchOptions = {}): ClassifyBench
     let started = process.hrtime.bigint();
     const matcher = compileMatcher(rules, isps, 1n);
     const buildMillis = Number(process.hrtime.bigint() - started) / 1e6;
-    const edited = rules.map((rule, i) => (i === Math.floor(ruleCount / 2) ? { ...rule, pattern: `${rule.pattern}|edited rule` } : rule));
+    const edited = rules.map((rule, i) =>
+      i === Math.floor(ruleCount / 2) ? { ...rule, pattern: `${rule.pattern}|edited rule` } : rule,
+    );
     started = process.hrtime.bigint();
     compileMatcher(edited, isps, 2n, matcher);
     const rebuildMillis = Number(process.hrtime.bigint() - started) / 1e6;

@@ -30,9 +30,23 @@ async function prepareLog(path: string, ruleCount: number) {
   const store = new SqliteEventStore(path);
   const clock = () => new Date();
   for (const { id, ...fields } of corpus.isps)
-    await handleCommand(store, ispDecider, ispStream(id), { type: 'CreateIsp', ispId: id, origin: 'CUSTOM', fields }, { actor: SYSTEM_ACTOR }, clock);
+    await handleCommand(
+      store,
+      ispDecider,
+      ispStream(id),
+      { type: 'CreateIsp', ispId: id, origin: 'CUSTOM', fields },
+      { actor: SYSTEM_ACTOR },
+      clock,
+    );
   for (const { id, createdPosition: _, ...fields } of corpus.rules)
-    await handleCommand(store, bouncePatternDecider, bouncePatternStream(id), { type: 'CreateBouncePattern', patternId: id, origin: 'CUSTOM', fields }, { actor: SYSTEM_ACTOR }, clock);
+    await handleCommand(
+      store,
+      bouncePatternDecider,
+      bouncePatternStream(id),
+      { type: 'CreateBouncePattern', patternId: id, origin: 'CUSTOM', fields },
+      { actor: SYSTEM_ACTOR },
+      clock,
+    );
   await store.close();
   return corpus.requests;
 }
@@ -62,7 +76,11 @@ function post(url: string, token: string, query: string, variables: unknown): Pr
     const req = request(url, {
       method: 'POST',
       agent,
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), authorization: `Bearer ${token}` },
+      headers: {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(payload),
+        authorization: `Bearer ${token}`,
+      },
     });
     req.on('error', reject);
     req.on('response', (res) => {
@@ -93,7 +111,11 @@ async function load(seconds: number, clients: number, send: (i: number) => Promi
     }),
   );
   latencies.sort((a, b) => a - b);
-  return { requests: latencies.length, p50: latencies[Math.floor(latencies.length / 2)]!, p99: latencies[Math.floor(latencies.length * 0.99)]! };
+  return {
+    requests: latencies.length,
+    p50: latencies[Math.floor(latencies.length / 2)]!,
+    p99: latencies[Math.floor(latencies.length * 0.99)]!,
+  };
 }
 
 /** classifyBatch and classify over real HTTP beside the same rules classified in process, in one run. */
@@ -104,8 +126,14 @@ export async function benchHttp(ruleCount = 1_000): Promise<void> {
     const requests = await prepareLog(path, ruleCount);
     const server = await startServer(path);
     try {
-      const mta = (await post(server.url, ADMIN, 'mutation { createApiToken(input: { name: "bench mta", role: MTA }) { secret } }', {}))
-        .createApiToken.secret as string;
+      const mta = (
+        await post(
+          server.url,
+          ADMIN,
+          'mutation { createApiToken(input: { name: "bench mta", role: MTA }) { secret } }',
+          {},
+        )
+      ).createApiToken.secret as string;
       const batches = Array.from({ length: 50 }, (_, b) =>
         Array.from({ length: BATCH }, (_, i): ClassifyRequest => requests[(b * BATCH + i) % requests.length]!),
       );
@@ -118,14 +146,26 @@ export async function benchHttp(ruleCount = 1_000): Promise<void> {
       await app.stop();
 
       await load(1, CLIENTS, (i) => post(server.url, mta, CLASSIFY_BATCH, { items: batches[i % batches.length] }));
-      const batchHttp = await load(SECONDS, CLIENTS, (i) => post(server.url, mta, CLASSIFY_BATCH, { items: batches[i % batches.length] }));
-      const singleHttp = await load(SECONDS, CLIENTS, (i) => post(server.url, mta, CLASSIFY, requests[i % requests.length]!));
+      const batchHttp = await load(SECONDS, CLIENTS, (i) =>
+        post(server.url, mta, CLASSIFY_BATCH, { items: batches[i % batches.length] }),
+      );
+      const singleHttp = await load(SECONDS, CLIENTS, (i) =>
+        post(server.url, mta, CLASSIFY, requests[i % requests.length]!),
+      );
 
       const perSecond = (r: { requests: number }, size: number) => (r.requests * size) / SECONDS;
       const inProcessRate = perSecond(inProcess, BATCH);
-      console.log(`\nclassify over HTTP (${ruleCount} rules + defaults, batches of ${BATCH} as variables, ${CLIENTS} clients, ${SECONDS} s each)`);
+      console.log(
+        `\nclassify over HTTP (${ruleCount} rules + defaults, batches of ${BATCH} as variables, ${CLIENTS} clients, ${SECONDS} s each)`,
+      );
       console.table([
-        { path: 'in process: classifyBatch', 'classifications/s': Math.round(inProcessRate), 'p50 ms/request': inProcess.p50.toFixed(2), 'p99 ms/request': inProcess.p99.toFixed(2), 'vs in process': '1.00' },
+        {
+          path: 'in process: classifyBatch',
+          'classifications/s': Math.round(inProcessRate),
+          'p50 ms/request': inProcess.p50.toFixed(2),
+          'p99 ms/request': inProcess.p99.toFixed(2),
+          'vs in process': '1.00',
+        },
         ...[
           ['HTTP: classifyBatch', batchHttp, BATCH],
           ['HTTP: classify (one reply a request)', singleHttp, 1],

@@ -35,9 +35,23 @@ export async function benchRebuild(ruleCount = 10_000): Promise<void> {
   const store = new MemoryEventStore();
   const clock = () => new Date();
   for (const { id, ...fields } of isps)
-    await handleCommand(store, ispDecider, ispStream(id), { type: 'CreateIsp', ispId: id, origin: 'CUSTOM', fields }, { actor: SYSTEM_ACTOR }, clock);
+    await handleCommand(
+      store,
+      ispDecider,
+      ispStream(id),
+      { type: 'CreateIsp', ispId: id, origin: 'CUSTOM', fields },
+      { actor: SYSTEM_ACTOR },
+      clock,
+    );
   for (const { id, createdPosition: _, ...fields } of rules)
-    await handleCommand(store, bouncePatternDecider, bouncePatternStream(id), { type: 'CreateBouncePattern', patternId: id, origin: 'CUSTOM', fields }, { actor: SYSTEM_ACTOR }, clock);
+    await handleCommand(
+      store,
+      bouncePatternDecider,
+      bouncePatternStream(id),
+      { type: 'CreateBouncePattern', patternId: id, origin: 'CUSTOM', fields },
+      { actor: SYSTEM_ACTOR },
+      clock,
+    );
   const app = new App(store, { seed: false });
   await app.start();
 
@@ -53,14 +67,29 @@ export async function benchRebuild(ruleCount = 10_000): Promise<void> {
   const target = live[Math.floor(live.length / 2)]!;
   started = performance.now();
   const sliced = await longestPause(() =>
-    app.bouncePatterns.edit(target.id, target.version, { pattern: `${target.pattern}|edited in the bench` }, { actor: ANONYMOUS_ACTOR }),
+    app.bouncePatterns.edit(
+      target.id,
+      target.version,
+      { pattern: `${target.pattern}|edited in the bench` },
+      { actor: ANONYMOUS_ACTOR },
+    ),
   );
   const slicedTotal = performance.now() - started;
   await app.stop();
 
-  console.log(`\nmatcher rebuild after one edit, ${ruleCount} rules: longest event-loop pause (what a classify call could wait)`);
+  console.log(
+    `\nmatcher rebuild after one edit, ${ruleCount} rules: longest event-loop pause (what a classify call could wait)`,
+  );
   console.table([
-    { rebuild: 'synchronous (one build)', 'longest pause ms': synchronous.toFixed(1), 'until swapped ms': synchronousTotal.toFixed(1) },
-    { rebuild: 'runner: in slices, old matcher serving', 'longest pause ms': sliced.toFixed(1), 'until swapped ms': slicedTotal.toFixed(1) },
+    {
+      rebuild: 'synchronous (one build)',
+      'longest pause ms': synchronous.toFixed(1),
+      'until swapped ms': synchronousTotal.toFixed(1),
+    },
+    {
+      rebuild: 'runner: in slices, old matcher serving',
+      'longest pause ms': sliced.toFixed(1),
+      'until swapped ms': slicedTotal.toFixed(1),
+    },
   ]);
 }

@@ -35,7 +35,11 @@ const initialFields = (fields: Record<string, unknown>): FieldChange[] =>
 
 /** The fields of an edit (`changes` with their `previous` values) as before/after pairs. */
 export const editedFields = ({ changes, previous }: { changes: object; previous: object }): FieldChange[] =>
-  Object.entries(changes).map(([field, after]) => ({ field, before: (previous as Record<string, unknown>)[field] ?? null, after }));
+  Object.entries(changes).map(([field, after]) => ({
+    field,
+    before: (previous as Record<string, unknown>)[field] ?? null,
+    after,
+  }));
 
 const flag = (field: string, after: boolean): FieldChange[] => [{ field, before: !after, after }];
 

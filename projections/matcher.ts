@@ -158,7 +158,9 @@ export class CompiledMatcher implements Matcher {
     this.#sources = parts.sources;
     this.#rules = parts.rules;
     this.#regexes = parts.rules.map((rule) => parts.sources.get(rule.pattern)!.regex!);
-    this.#groups = Int32Array.from(parts.rules, (rule) => (rule.ispId === null ? ALL_ISPS : parts.groupOfIsp.get(rule.ispId)!));
+    this.#groups = Int32Array.from(parts.rules, (rule) =>
+      rule.ispId === null ? ALL_ISPS : parts.groupOfIsp.get(rule.ispId)!,
+    );
     this.#index = parts.index;
     this.#rankStart = parts.rankStart;
     this.#ranks = parts.ranks;
@@ -250,7 +252,15 @@ export class CompiledMatcher implements Matcher {
     const rank = this.#firstMatch(reply, isp === null ? NO_ISP : this.#groupOfIsp.get(isp.id)!);
     if (rank < 0) return fallback(codes, isp, this.rulesetVersion);
     const rule = this.#rules[rank]!;
-    return { type: rule.type, matchedBy: 'PATTERN', rule, message: rule.message, isp, ...codes, rulesetVersion: this.rulesetVersion };
+    return {
+      type: rule.type,
+      matchedBy: 'PATTERN',
+      rule,
+      message: rule.message,
+      isp,
+      ...codes,
+      rulesetVersion: this.rulesetVersion,
+    };
   }
 
   #resolveIsp(request: ClassifyRequest): MatcherIsp | null {
@@ -329,7 +339,9 @@ function compileSource(pattern: string): CompiledSource {
 }
 
 /** How many rules each literal could index. */
-function* countSharing(literalSetsByRule: readonly (readonly (readonly string[])[])[]): Generator<void, Map<string, number>, void> {
+function* countSharing(
+  literalSetsByRule: readonly (readonly (readonly string[])[])[],
+): Generator<void, Map<string, number>, void> {
   const sharing = new Map<string, number>();
   const ofRule = new Set<string>();
   for (let rank = 0; rank < literalSetsByRule.length; rank++) {
@@ -371,7 +383,10 @@ function byRuleOrder(a: MatcherRule, b: MatcherRule): number {
 function recipientDomain(recipient: string | null | undefined): string | null {
   if (recipient === undefined || recipient === null) return null;
   const address = recipient.trim().replace(/^<|>$/g, '');
-  const domain = address.slice(address.lastIndexOf('@') + 1).toLowerCase().replace(/\.$/, '');
+  const domain = address
+    .slice(address.lastIndexOf('@') + 1)
+    .toLowerCase()
+    .replace(/\.$/, '');
   return domain.length === 0 || domain.length > LIMITS.domainLength ? null : domain;
 }
 
@@ -386,8 +401,23 @@ function fallback(codes: ReplyCodes, isp: MatcherIsp | null, rulesetVersion: big
   const code = codes.replyCode ?? codes.enhancedStatusCode;
   const base = { rule: null, isp, ...codes, rulesetVersion };
   if (code === null)
-    return { ...base, type: 'BOUNCE', matchedBy: 'NONE', message: 'No pattern matched and the reply carries no reply code: failed, not retried.' };
+    return {
+      ...base,
+      type: 'BOUNCE',
+      matchedBy: 'NONE',
+      message: 'No pattern matched and the reply carries no reply code: failed, not retried.',
+    };
   if (code.startsWith('4'))
-    return { ...base, type: 'SOFT_BOUNCE', matchedBy: 'REPLY_CODE', message: `No pattern matched; reply code ${code} is a temporary failure: retry.` };
-  return { ...base, type: 'BOUNCE', matchedBy: 'REPLY_CODE', message: `No pattern matched; reply code ${code} is not a temporary failure: not retried.` };
+    return {
+      ...base,
+      type: 'SOFT_BOUNCE',
+      matchedBy: 'REPLY_CODE',
+      message: `No pattern matched; reply code ${code} is a temporary failure: retry.`,
+    };
+  return {
+    ...base,
+    type: 'BOUNCE',
+    matchedBy: 'REPLY_CODE',
+    message: `No pattern matched; reply code ${code} is not a temporary failure: not retried.`,
+  };
 }

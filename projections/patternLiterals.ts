@@ -190,7 +190,8 @@ function union(left: LiteralSet, right: LiteralSet): LiteralSet | null {
 /** The sets worth indexing by: none with a string shorter than MIN_LITERAL_LENGTH. */
 function usableSets(known: Knowledge): LiteralSet[] {
   return [known.exact, ...known.required].filter(
-    (set): set is LiteralSet => set !== null && set.length > 0 && set.every((literal) => literal.length >= MIN_LITERAL_LENGTH),
+    (set): set is LiteralSet =>
+      set !== null && set.length > 0 && set.every((literal) => literal.length >= MIN_LITERAL_LENGTH),
   );
 }
 

@@ -27,7 +27,11 @@ function integer(name: string, value: string | undefined, fallback: number): num
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const production = env.NODE_ENV === 'production';
-  if (env.BOOTSTRAP_ADMIN_TOKEN !== undefined && env.BOOTSTRAP_ADMIN_TOKEN !== '' && env.BOOTSTRAP_ADMIN_TOKEN.length < 24)
+  if (
+    env.BOOTSTRAP_ADMIN_TOKEN !== undefined &&
+    env.BOOTSTRAP_ADMIN_TOKEN !== '' &&
+    env.BOOTSTRAP_ADMIN_TOKEN.length < 24
+  )
     throw new Error('BOOTSTRAP_ADMIN_TOKEN must be at least 24 characters: it grants full access');
   return {
     port: integer('PORT', env.PORT, 4000),

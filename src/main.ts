@@ -16,10 +16,14 @@ if (service.generatedAdminToken)
   );
 
 const store = config.eventStoreConnectionString ? 'EventStoreDB' : `SQLite file ${config.sqlitePath}`;
-console.log(`bounce-patterns serving GraphQL on ${service.url} (event store: ${store}; ruleset version ${service.app.runner.checkpoint ?? 'empty'})`);
+console.log(
+  `bounce-patterns serving GraphQL on ${service.url} (event store: ${store}; ruleset version ${service.app.runner.checkpoint ?? 'empty'})`,
+);
 if (config.explorer) console.log(`explorer: open ${service.url} in a browser`);
 if (config.authDisabled)
-  console.warn('WARNING: AUTH_DISABLED is set: every request acts as admin without a token. Never run this way in production.');
+  console.warn(
+    'WARNING: AUTH_DISABLED is set: every request acts as admin without a token. Never run this way in production.',
+  );
 
 let stopping = false;
 const shutdown = (signal: string) => {

@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import type { ApiTokens, Principal } from './app/apiTokens.js';
 import { App, type AppOptions } from './app/app.js';
 import type { Config } from './config.js';
@@ -24,6 +27,7 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: header values must not hold control characters
 const HEADER_TEXT = /^[^\u0000-\u001f\u007f]{1,100}$/;
 const BEARER = /^Bearer\s+(\S{1,200})$/i;
 
@@ -35,7 +39,9 @@ function principalOf(req: IncomingMessage, config: Config, tokens: ApiTokens): P
   if (config.authDisabled) {
     const name = req.headers['x-actor'];
     const actor: Actor =
-      typeof name === 'string' && HEADER_TEXT.test(name.trim()) ? { id: name.trim(), name: name.trim(), kind: 'user' } : ANONYMOUS_ACTOR;
+      typeof name === 'string' && HEADER_TEXT.test(name.trim())
+        ? { id: name.trim(), name: name.trim(), kind: 'user' }
+        : ANONYMOUS_ACTOR;
     return { actor, role: 'admin' };
   }
   const secret = BEARER.exec(req.headers.authorization ?? '')?.[1];
@@ -48,7 +54,10 @@ function correlationIdOf(req: IncomingMessage): string {
 }
 
 /** The composition root: store → app → GraphQL → HTTP. */
-export async function startService(config: Config, options: AppOptions & { store?: EventStore } = {}): Promise<RunningService> {
+export async function startService(
+  config: Config,
+  options: AppOptions & { store?: EventStore } = {},
+): Promise<RunningService> {
   const store = options.store ?? (await openEventStore(config));
   const app = new App(store, { bootstrapAdminToken: config.bootstrapAdminToken, ...options });
   const { generatedAdminToken } = await app.start();
@@ -70,7 +79,11 @@ export async function startService(config: Config, options: AppOptions & { store
     introspection: config.introspection,
     validationRules: [depthLimit(QUERY_LIMITS.depth), aliasLimit(QUERY_LIMITS.aliases)],
     // No HTTP caching of answers: cache control would only add a hook to every resolved field.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), complexityLimit(QUERY_LIMITS.complexity)],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
+      complexityLimit(QUERY_LIMITS.complexity),
+    ],
   });
   await apollo.start();
 
@@ -79,7 +92,12 @@ export async function startService(config: Config, options: AppOptions & { store
     if (url.pathname === '/healthz') {
       const healthy = app.runner.healthy;
       res.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ status: healthy ? 'ok' : 'projections stopped', checkpoint: String(app.runner.checkpoint ?? '') }));
+      res.end(
+        JSON.stringify({
+          status: healthy ? 'ok' : 'projections stopped',
+          checkpoint: String(app.runner.checkpoint ?? ''),
+        }),
+      );
       return;
     }
     if (config.explorer && req.method === 'GET' && url.pathname.startsWith(EXPLORER_ASSET_PREFIX)) {
@@ -90,7 +108,8 @@ export async function startService(config: Config, options: AppOptions & { store
         return;
       }
     }
-    const wantsPage = req.method === 'GET' && (req.headers.accept ?? '').includes('text/html') && !url.searchParams.has('query');
+    const wantsPage =
+      req.method === 'GET' && (req.headers.accept ?? '').includes('text/html') && !url.searchParams.has('query');
     if (config.explorer && wantsPage && (url.pathname === '/' || url.pathname === '/graphql')) {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       res.end(explorerPage('/graphql'));

@@ -22,7 +22,11 @@ export interface Principal {
   readonly role: Role;
 }
 
-export const tokenActor = (row: Pick<ApiTokenRow, 'id' | 'name'>): Actor => ({ id: row.id, name: row.name, kind: 'token' });
+export const tokenActor = (row: Pick<ApiTokenRow, 'id' | 'name'>): Actor => ({
+  id: row.id,
+  name: row.name,
+  kind: 'token',
+});
 
 /** API tokens: created and revoked as events; requests are authenticated against the projection. */
 export class ApiTokens {
@@ -44,8 +48,18 @@ export class ApiTokens {
   }
 
   /** Creates a token; the secret is returned here and never again. */
-  async create(name: string, role: Role, context: CommandContext, secret = newSecret(), id = aggregateIdFor(context.commandId)) {
-    const row = await this.execute(id, { type: 'CreateApiToken', tokenId: id, name, role, secretHash: hashSecret(secret) }, context);
+  async create(
+    name: string,
+    role: Role,
+    context: CommandContext,
+    secret = newSecret(),
+    id = aggregateIdFor(context.commandId),
+  ) {
+    const row = await this.execute(
+      id,
+      { type: 'CreateApiToken', tokenId: id, name, role, secretHash: hashSecret(secret) },
+      context,
+    );
     return { row, secret };
   }
 
@@ -63,7 +77,9 @@ export class ApiTokens {
     if (configured) {
       if (this.runner.model.apiTokenByHash(hashSecret(configured))) return null;
       const id = `bootstrap-${hashSecret(configured).slice(0, 16)}`;
-      await this.ignoringRace(() => this.create('bootstrap admin (BOOTSTRAP_ADMIN_TOKEN)', 'admin', context, configured, id));
+      await this.ignoringRace(() =>
+        this.create('bootstrap admin (BOOTSTRAP_ADMIN_TOKEN)', 'admin', context, configured, id),
+      );
       return null;
     }
     if (this.runner.model.apiTokens().length > 0) return null;

@@ -41,9 +41,10 @@ export interface RulesetDiff {
 }
 
 function auditFilter(filter: AuditLogFilter): (entry: AuditEntry) => boolean {
-  const streams = [filter.patternId && bouncePatternStream(filter.patternId), filter.ispId && ispStream(filter.ispId)].filter(
-    (stream): stream is string => Boolean(stream),
-  );
+  const streams = [
+    filter.patternId && bouncePatternStream(filter.patternId),
+    filter.ispId && ispStream(filter.ispId),
+  ].filter((stream): stream is string => Boolean(stream));
   const types = filter.eventTypes?.length ? new Set(filter.eventTypes) : null;
   const from = filter.from?.getTime() ?? -Infinity;
   const to = filter.to?.getTime() ?? Infinity;
@@ -67,9 +68,15 @@ export class Audit {
     this.timeTravel = new TimeTravel(store, runner);
   }
 
-  log(filter: AuditLogFilter = {}, page: { first?: number | null; after?: string | null; order?: AuditLogOrder | null } = {}): Page<AuditEntry> {
+  log(
+    filter: AuditLogFilter = {},
+    page: { first?: number | null; after?: string | null; order?: AuditLogOrder | null } = {},
+  ): Page<AuditEntry> {
     const entries = this.runner.history.entries.filter(auditFilter(filter));
-    return paginate(entries, (entry) => [Number(entry.position)], { ...page, descending: page.order !== 'OLDEST_FIRST' });
+    return paginate(entries, (entry) => [Number(entry.position)], {
+      ...page,
+      descending: page.order !== 'OLDEST_FIRST',
+    });
   }
 
   /** The entries of one pattern, oldest first. */

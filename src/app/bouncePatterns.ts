@@ -69,7 +69,8 @@ export class BouncePatterns {
     order: BouncePatternOrder = { field: 'PRIORITY', direction: 'ASC' },
     page: { first?: number | null; after?: string | null } = {},
   ): Page<BouncePatternRow> {
-    if (filter.search && filter.search.length > 200) throw new ValidationError('filter.search', 'must be at most 200 characters');
+    if (filter.search && filter.search.length > 200)
+      throw new ValidationError('filter.search', 'must be at most 200 characters');
     const rows = this.runner.model.patterns().filter((row) => matchesFilter(row, filter));
     return paginate(rows, sortKeys[order.field], { ...page, descending: order.direction === 'DESC' });
   }
@@ -82,7 +83,12 @@ export class BouncePatterns {
     return ispIds.map((id) => byIsp.get(id)!.sort((a, b) => compareKeys(order(a), order(b))));
   }
 
-  async create(fields: BouncePatternFields, context: CommandContext, origin: Origin = 'CUSTOM', id = aggregateIdFor(context.commandId)) {
+  async create(
+    fields: BouncePatternFields,
+    context: CommandContext,
+    origin: Origin = 'CUSTOM',
+    id = aggregateIdFor(context.commandId),
+  ) {
     this.requireIsp(fields.ispId);
     return this.execute(id, { type: 'CreateBouncePattern', patternId: id, origin, fields }, context);
   }
@@ -106,7 +112,14 @@ export class BouncePatterns {
 
   /** Runs the command and waits until the projections include it, so the caller reads its own write. */
   private async execute(id: string, command: BouncePatternCommand, context: CommandContext) {
-    const result = await handleCommand(this.store, bouncePatternDecider, bouncePatternStream(id), command, context, this.clock);
+    const result = await handleCommand(
+      this.store,
+      bouncePatternDecider,
+      bouncePatternStream(id),
+      command,
+      context,
+      this.clock,
+    );
     await this.runner.waitFor(result.position);
     const row = this.runner.model.patternRow(id);
     if (!row) throw new NotFoundError('BouncePattern', id);

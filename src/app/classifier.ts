@@ -46,5 +46,7 @@ export class Classifier {
 export function patternWarnings(pattern: string): string[] {
   return analysePattern(pattern).indexed
     ? []
-    : ['The pattern has no literal text to index, so it is tried on every reply classify sees; add a word it must contain.'];
+    : [
+        'The pattern has no literal text to index, so it is tried on every reply classify sees; add a word it must contain.',
+      ];
 }

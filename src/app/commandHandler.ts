@@ -59,13 +59,21 @@ export async function handleCommand<C, E extends { type: string; data: unknown }
   try {
     const result = await store.append(
       streamId,
-      events.map((event, index) => ({ eventId: eventIdFor(commandId, index), type: event.type, data: event.data, metadata })),
+      events.map((event, index) => ({
+        eventId: eventIdFor(commandId, index),
+        type: event.type,
+        data: event.data,
+        metadata,
+      })),
       state.version,
     );
     return { version: result.nextVersion, position: result.position };
   } catch (error) {
     if (error instanceof WrongExpectedVersion)
-      throw new ConflictError(`${streamId} was changed concurrently; it is now at version ${error.actual}`, error.actual);
+      throw new ConflictError(
+        `${streamId} was changed concurrently; it is now at version ${error.actual}`,
+        error.actual,
+      );
     throw error;
   }
 }

@@ -30,11 +30,18 @@ export class Isps {
     const needle = page.search?.toLowerCase();
     const rows = this.runner.model
       .liveIsps()
-      .filter((row) => !needle || row.name.toLowerCase().includes(needle) || row.domains.some((d) => d.includes(needle)));
+      .filter(
+        (row) => !needle || row.name.toLowerCase().includes(needle) || row.domains.some((d) => d.includes(needle)),
+      );
     return paginate(rows, (row) => [row.name.toLowerCase(), row.id], page);
   }
 
-  async create(fields: IspFields, context: CommandContext, origin: Origin = 'CUSTOM', id = aggregateIdFor(context.commandId)) {
+  async create(
+    fields: IspFields,
+    context: CommandContext,
+    origin: Origin = 'CUSTOM',
+    id = aggregateIdFor(context.commandId),
+  ) {
     this.requireFreeDomains(fields.domains, id);
     return this.execute(id, { type: 'CreateIsp', ispId: id, origin, fields }, context);
   }
@@ -48,7 +55,10 @@ export class Isps {
     const isp = this.runner.model.isp(id);
     const users = this.runner.model.patterns().filter((row) => row.ispId === id);
     if (isp && users.length > 0)
-      throw new ConflictError(`ISP ${id} is still used by ${users.length} bounce pattern(s); move or delete them first`, isp.version);
+      throw new ConflictError(
+        `ISP ${id} is still used by ${users.length} bounce pattern(s); move or delete them first`,
+        isp.version,
+      );
     return this.execute(id, { type: 'DeleteIsp', ispId: id, expectedVersion }, context);
   }
 

@@ -75,7 +75,8 @@ export class ProjectionRunner {
       this.model.apply(event);
       this.history.record(event, this.model);
     }
-    if (this.caughtUp && (this.rebuilding !== undefined || !this.model.matcherIsCurrent)) this.rebuilding ??= this.rebuild();
+    if (this.caughtUp && (this.rebuilding !== undefined || !this.model.matcherIsCurrent))
+      this.rebuilding ??= this.rebuild();
     else this.serve(this.checkpoint);
   }
 

@@ -67,7 +67,10 @@ export class ReadModel {
   matcherRebuild(): { steps: Generator<void, Matcher, void>; revision: number } | null {
     if (this.matcherIsCurrent) return null;
     const rules = [...this.patternTable.rows.values()].filter((row) => !row.deleted);
-    return { steps: compileMatcherInSteps(rules, this.liveIsps(), this.position, this.compiled), revision: this.rulesRevision };
+    return {
+      steps: compileMatcherInSteps(rules, this.liveIsps(), this.position, this.compiled),
+      revision: this.rulesRevision,
+    };
   }
 
   get matcherIsCurrent(): boolean {

@@ -16,7 +16,10 @@ export async function seedDefaults(
   runner: ProjectionRunner,
   isps: Isps,
   patterns: BouncePatterns,
-  defaults: { isps: readonly DefaultIsp[]; patterns: readonly DefaultBouncePattern[] } = { isps: DEFAULT_ISPS, patterns: DEFAULT_BOUNCE_PATTERNS },
+  defaults: { isps: readonly DefaultIsp[]; patterns: readonly DefaultBouncePattern[] } = {
+    isps: DEFAULT_ISPS,
+    patterns: DEFAULT_BOUNCE_PATTERNS,
+  },
 ): Promise<number> {
   let installed = 0;
   const install = async (run: () => Promise<unknown>) => {
@@ -33,7 +36,9 @@ export async function seedDefaults(
   }
   for (const { id, ...fields } of defaults.patterns) {
     if (runner.model.patternRow(id)) continue;
-    await install(() => patterns.create(fields, { actor: SYSTEM_ACTOR, commandId: `seed:bouncePattern:${id}` }, 'DEFAULT', id));
+    await install(() =>
+      patterns.create(fields, { actor: SYSTEM_ACTOR, commandId: `seed:bouncePattern:${id}` }, 'DEFAULT', id),
+    );
   }
   return installed;
 }

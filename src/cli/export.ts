@@ -12,8 +12,23 @@ export const usage = 'export --format jsonl|csv [--out <file>]   the audit trail
 export type ExportFormat = 'jsonl' | 'csv';
 
 const CSV_COLUMNS = [
-  'position', 'occurredAt', 'actorId', 'actorName', 'actorKind', 'eventType', 'aggregateType', 'aggregateId', 'version',
-  'changes', 'revertedToVersion', 'reason', 'correlationId', 'causationId', 'commandId', 'eventId', 'hash',
+  'position',
+  'occurredAt',
+  'actorId',
+  'actorName',
+  'actorKind',
+  'eventType',
+  'aggregateType',
+  'aggregateId',
+  'version',
+  'changes',
+  'revertedToVersion',
+  'reason',
+  'correlationId',
+  'causationId',
+  'commandId',
+  'eventId',
+  'hash',
 ] as const;
 
 const csvCell = (value: unknown): string => {
@@ -23,7 +38,13 @@ const csvCell = (value: unknown): string => {
 
 function csvRow(entry: AuditEntry, hash: string | null): string {
   const { actor, ...rest } = entry;
-  const row: Record<(typeof CSV_COLUMNS)[number], unknown> = { ...rest, actorId: actor.id, actorName: actor.name, actorKind: actor.kind, hash };
+  const row: Record<(typeof CSV_COLUMNS)[number], unknown> = {
+    ...rest,
+    actorId: actor.id,
+    actorName: actor.name,
+    actorKind: actor.kind,
+    hash,
+  };
   return CSV_COLUMNS.map((column) => csvCell(row[column])).join(',') + '\r\n';
 }
 

@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import { migrateLog, verifyCopy } from '../eventstore/migrate.js';
 import { openStoreSpec, toJson, withStore } from './stores.js';
 
-export const usage = 'migrate --from sqlite:<path>|esdb:<conn> --to sqlite:<path>|esdb:<conn>   copy the log (resumable), then compare';
+export const usage =
+  'migrate --from sqlite:<path>|esdb:<conn> --to sqlite:<path>|esdb:<conn>   copy the log (resumable), then compare';
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { from: { type: 'string' }, to: { type: 'string' } } });
@@ -14,7 +15,9 @@ export async function run(args: string[]): Promise<number> {
       let reported = 0;
       const progress = await migrateLog(source, target, {
         onProgress: ({ copied }) => {
-          if (copied - reported >= 10_000) console.error(`${(reported = copied)} events copied…`);
+          if (copied - reported < 10_000) return;
+          reported = copied;
+          console.error(`${copied} events copied…`);
         },
       });
       console.error(`read ${progress.read} events, copied ${progress.copied}; comparing both logs…`);

@@ -4,7 +4,8 @@ import { ProjectionRunner } from '../app/projectionRunner.js';
 import type { AsOf } from '../app/timeTravel.js';
 import { openConfiguredStore, toJson, withStore } from './stores.js';
 
-export const usage = 'rules-as-of --at <ISO time> | --position <n>   the bounce patterns and ISPs as they stood then, as JSON';
+export const usage =
+  'rules-as-of --at <ISO time> | --position <n>   the bounce patterns and ISPs as they stood then, as JSON';
 
 function asOfFrom(args: string[]): AsOf {
   const { values } = parseArgs({ args, options: { at: { type: 'string' }, position: { type: 'string' } } });
@@ -21,7 +22,10 @@ export async function run(args: string[]): Promise<number> {
     await runner.start();
     try {
       const audit = new Audit(store, runner);
-      const [{ position, patterns }, { isps }] = await Promise.all([audit.bouncePatternsAsOf(asOf), audit.ispsAsOf(asOf)]);
+      const [{ position, patterns }, { isps }] = await Promise.all([
+        audit.bouncePatternsAsOf(asOf),
+        audit.ispsAsOf(asOf),
+      ]);
       console.log(toJson({ position, patterns, isps }, 2));
       return 0;
     } finally {

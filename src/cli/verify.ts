@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import { verifyChain } from '../eventstore/chain.js';
 import { openConfiguredStore, toJson, withStore } from './stores.js';
 
-export const usage = 'verify   recompute the hash chain; exit 1 when an event was altered or removed, 3 when the store keeps no chain';
+export const usage =
+  'verify   recompute the hash chain; exit 1 when an event was altered or removed, 3 when the store keeps no chain';
 
 export async function run(args: string[]): Promise<number> {
   parseArgs({ args, options: {} });

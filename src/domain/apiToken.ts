@@ -17,11 +17,17 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
 export function decide(command: ApiTokenCommand, state: ApiTokenState): ApiTokenEvent[] {
   switch (command.type) {
     case 'CreateApiToken': {
-      if (state.status !== 'absent') throw new ConflictError(`API token ${command.tokenId} already exists`, state.version);
+      if (state.status !== 'absent')
+        throw new ConflictError(`API token ${command.tokenId} already exists`, state.version);
       if (!ROLES.includes(command.role)) throw new ValidationError('role', `must be one of ${ROLES.join(', ')}`);
       if (!SHA256_HEX.test(command.secretHash)) throw new ValidationError('secretHash', 'must be a SHA-256 digest');
       const name = requireText('name', command.name, 200);
-      return [{ type: 'ApiTokenCreated', data: { tokenId: command.tokenId, name, role: command.role, secretHash: command.secretHash } }];
+      return [
+        {
+          type: 'ApiTokenCreated',
+          data: { tokenId: command.tokenId, name, role: command.role, secretHash: command.secretHash },
+        },
+      ];
     }
     case 'RevokeApiToken': {
       if (state.status === 'absent') throw new NotFoundError('ApiToken', command.tokenId);

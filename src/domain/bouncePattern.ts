@@ -45,7 +45,15 @@ export type BouncePatternState =
       fieldsByVersion: readonly BouncePatternFields[];
     };
 
-export const BOUNCE_PATTERN_FIELD_NAMES: readonly (keyof BouncePatternFields)[] = ['name', 'type', 'ispId', 'pattern', 'message', 'priority', 'enabled'];
+export const BOUNCE_PATTERN_FIELD_NAMES: readonly (keyof BouncePatternFields)[] = [
+  'name',
+  'type',
+  'ispId',
+  'pattern',
+  'message',
+  'priority',
+  'enabled',
+];
 
 function requireExisting(state: BouncePatternState, patternId: string) {
   if (state.status !== 'active') throw new NotFoundError('BouncePattern', patternId);
@@ -54,7 +62,10 @@ function requireExisting(state: BouncePatternState, patternId: string) {
 
 function requireVersion(state: BouncePatternState, expected: number | undefined): void {
   if (expected !== undefined && expected !== state.version)
-    throw new ConflictError(`expected version ${expected} but the pattern is at version ${state.version}`, state.version);
+    throw new ConflictError(
+      `expected version ${expected} but the pattern is at version ${state.version}`,
+      state.version,
+    );
 }
 
 export function decide(command: BouncePatternCommand, state: BouncePatternState): BouncePatternEvent[] {
@@ -63,7 +74,9 @@ export function decide(command: BouncePatternCommand, state: BouncePatternState)
       if (state.status !== 'absent')
         throw new ConflictError(`bounce pattern ${command.patternId} already exists`, state.version);
       const fields = validateBouncePatternFields(command.fields) as BouncePatternFields;
-      return [{ type: 'BouncePatternCreated', data: { patternId: command.patternId, origin: command.origin, ...fields } }];
+      return [
+        { type: 'BouncePatternCreated', data: { patternId: command.patternId, origin: command.origin, ...fields } },
+      ];
     }
     case 'EditBouncePattern': {
       const current = requireExisting(state, command.patternId);
@@ -86,7 +99,12 @@ export function decide(command: BouncePatternCommand, state: BouncePatternState)
         throw new ValidationError('toVersion', `must be a version from 1 to ${current.version}`);
       const diff = diffFields(current.fields, target, BOUNCE_PATTERN_FIELD_NAMES);
       if (!hasChanges(diff)) return [];
-      return [{ type: 'BouncePatternReverted', data: { patternId: command.patternId, toVersion: command.toVersion, ...diff } }];
+      return [
+        {
+          type: 'BouncePatternReverted',
+          data: { patternId: command.patternId, toVersion: command.toVersion, ...diff },
+        },
+      ];
     }
     case 'RestoreBouncePattern': {
       if (state.status === 'absent') throw new NotFoundError('BouncePattern', command.patternId);
@@ -122,7 +140,11 @@ function existing(state: BouncePatternState): ExistingPattern {
   return state;
 }
 
-function nextVersion(s: ExistingPattern, fields: BouncePatternFields, status: ExistingPattern['status']): BouncePatternState {
+function nextVersion(
+  s: ExistingPattern,
+  fields: BouncePatternFields,
+  status: ExistingPattern['status'],
+): BouncePatternState {
   return { ...s, status, fields, version: s.version + 1, fieldsByVersion: [...s.fieldsByVersion, fields] };
 }
 

@@ -1,7 +1,11 @@
 import type { FieldChanges } from './events.js';
 
 /** The fields of `target` that differ from `current`, with their current values as `previous`. */
-export function diffFields<F extends object>(current: F, target: Partial<F>, names: readonly (keyof F)[]): FieldChanges<F> {
+export function diffFields<F extends object>(
+  current: F,
+  target: Partial<F>,
+  names: readonly (keyof F)[],
+): FieldChanges<F> {
   const changes: Partial<F> = {};
   const previous: Partial<F> = {};
   for (const name of names) {

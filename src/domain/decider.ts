@@ -8,7 +8,10 @@ export interface Decider<Command, Event, State> {
   initialState(): State;
 }
 
-export const fold = <E, S>(decider: Pick<Decider<unknown, E, S>, 'evolve' | 'initialState'>, events: Iterable<E>): S => {
+export const fold = <E, S>(
+  decider: Pick<Decider<unknown, E, S>, 'evolve' | 'initialState'>,
+  events: Iterable<E>,
+): S => {
   let state = decider.initialState();
   for (const event of events) state = decider.evolve(state, event);
   return state;

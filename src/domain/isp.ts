@@ -19,7 +19,10 @@ const FIELD_NAMES: readonly (keyof IspFields)[] = ['name', 'domains'];
 function requireActive(state: IspState, ispId: string, expectedVersion: number) {
   if (state.status !== 'active') throw new NotFoundError('Isp', ispId);
   if (expectedVersion !== state.version)
-    throw new ConflictError(`expected version ${expectedVersion} but the ISP is at version ${state.version}`, state.version);
+    throw new ConflictError(
+      `expected version ${expectedVersion} but the ISP is at version ${state.version}`,
+      state.version,
+    );
   return state;
 }
 

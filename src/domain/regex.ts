@@ -17,6 +17,9 @@ export function compilePattern(source: string, field = 'pattern'): CompiledPatte
     return new RE2(source, 'iu');
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
-    throw new ValidationError(field, `is not a valid regular expression (RE2 syntax: no look-around or back-references): ${why}`);
+    throw new ValidationError(
+      field,
+      `is not a valid regular expression (RE2 syntax: no look-around or back-references): ${why}`,
+    );
   }
 }

@@ -12,7 +12,7 @@ const WHITE_SPACE = /\s+/g;
 const LINE_REPLY_CODE = /^\s*([2-5]\d\d)(?:[ \t-]+|$)/;
 /** RFC 3463 class.subject.detail, e.g. 5.1.1; not part of a longer dotted number (an IP, a version). */
 const ENHANCED_CODE_AT_START = /^#?([245]\.\d{1,3}\.\d{1,3})(?!\.?\d)/;
-const ENHANCED_CODE_ANYWHERE = /(?:^|[\s#(\[])([245]\.\d{1,3}\.\d{1,3})(?!\.?\d)/;
+const ENHANCED_CODE_ANYWHERE = /(?:^|[\s#([])([245]\.\d{1,3}\.\d{1,3})(?!\.?\d)/;
 const REPLY_CODE = /^([2-5]\d\d)(?!\d)/;
 
 /**

@@ -4,6 +4,7 @@ import { ValidationError } from './errors.js';
 import { BOUNCE_TYPES, type BouncePatternFields, type IspFields } from './types.js';
 
 // Control characters make names and messages unreadable in admin lists and logs.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: this is the check for them
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/;
 
 export function requireText(field: string, value: string, max: number, { allowEmpty = false } = {}): string {
@@ -26,7 +27,8 @@ export function validateBouncePatternFields(fields: Partial<BouncePatternFields>
   const out: { -readonly [K in keyof BouncePatternFields]?: BouncePatternFields[K] } = {};
   if (fields.name !== undefined) out.name = requireText('name', fields.name, LIMITS.nameLength);
   if (fields.type !== undefined) {
-    if (!BOUNCE_TYPES.includes(fields.type)) throw new ValidationError('type', `must be one of ${BOUNCE_TYPES.join(', ')}`);
+    if (!BOUNCE_TYPES.includes(fields.type))
+      throw new ValidationError('type', `must be one of ${BOUNCE_TYPES.join(', ')}`);
     out.type = fields.type;
   }
   if (fields.ispId !== undefined) {
@@ -37,7 +39,8 @@ export function validateBouncePatternFields(fields: Partial<BouncePatternFields>
     compilePattern(fields.pattern);
     out.pattern = fields.pattern;
   }
-  if (fields.message !== undefined) out.message = requireText('message', fields.message, LIMITS.messageLength, { allowEmpty: true });
+  if (fields.message !== undefined)
+    out.message = requireText('message', fields.message, LIMITS.messageLength, { allowEmpty: true });
   if (fields.priority !== undefined) {
     const { min, max } = LIMITS.priority;
     if (!Number.isInteger(fields.priority) || fields.priority < min || fields.priority > max)

@@ -43,7 +43,16 @@ export interface ChainVerification {
  * with every event after it.
  */
 export async function verifyChain(
-  events: AsyncIterable<{ position: bigint; eventId: string; streamId: string; version: number; type: string; data: unknown; metadata: EventMetadata; hash: string | null }>,
+  events: AsyncIterable<{
+    position: bigint;
+    eventId: string;
+    streamId: string;
+    version: number;
+    type: string;
+    data: unknown;
+    metadata: EventMetadata;
+    hash: string | null;
+  }>,
 ): Promise<ChainVerification> {
   let previousHash: string | null = null;
   let headPosition: bigint | null = null;
@@ -52,7 +61,15 @@ export async function verifyChain(
   let firstMismatch: ChainMismatch | null = null;
   for await (const event of events) {
     if (event.hash === null) {
-      return { ok: false, chainKept: false, eventsChecked, mismatches, firstMismatch, headPosition: null, headHash: null };
+      return {
+        ok: false,
+        chainKept: false,
+        eventsChecked,
+        mismatches,
+        firstMismatch,
+        headPosition: null,
+        headHash: null,
+      };
     }
     eventsChecked += 1;
     if (chainHash(previousHash, event) !== event.hash) {
@@ -61,13 +78,22 @@ export async function verifyChain(
         position: event.position,
         eventId: event.eventId,
         streamId: event.streamId,
-        reason: eventsChecked === 1
-          ? 'the hash does not match the event: it was altered, or events before it were removed'
-          : 'the hash does not match the event and the previous hash: it was altered, or the event before it was removed or re-hashed',
+        reason:
+          eventsChecked === 1
+            ? 'the hash does not match the event: it was altered, or events before it were removed'
+            : 'the hash does not match the event and the previous hash: it was altered, or the event before it was removed or re-hashed',
       };
     }
     previousHash = event.hash;
     headPosition = event.position;
   }
-  return { ok: mismatches === 0, chainKept: true, eventsChecked, mismatches, firstMismatch, headPosition, headHash: previousHash };
+  return {
+    ok: mismatches === 0,
+    chainKept: true,
+    eventsChecked,
+    mismatches,
+    firstMismatch,
+    headPosition,
+    headHash: previousHash,
+  };
 }

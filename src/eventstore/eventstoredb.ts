@@ -55,7 +55,8 @@ const toVersion = (revision: CurrentRevision): number => (revision === NO_STREAM
  * Our position is the event's commit position. Outside multi-event transactions (which the gRPC API
  * never writes) EventStoreDB gives every event the same prepare and commit position.
  */
-const toReadPosition = (after: bigint | null): ReadPosition => (after === null ? START : { commit: after, prepare: after });
+const toReadPosition = (after: bigint | null): ReadPosition =>
+  after === null ? START : { commit: after, prepare: after };
 
 /**
  * The production event store: EventStoreDB, through its gRPC client. Positions are commit positions in
@@ -87,18 +88,28 @@ export class EventStoreDbEventStore implements EventStore {
         metadata: event.metadata as unknown as JSONType,
       }),
     );
-    let result;
+    let result: Awaited<ReturnType<typeof this.client.appendToStream>>;
     try {
-      result = await this.client.appendToStream(streamId, eventData, { expectedRevision: toExpectedRevision(expected) });
+      result = await this.client.appendToStream(streamId, eventData, {
+        expectedRevision: toExpectedRevision(expected),
+      });
     } catch (error) {
       if (isCommandErrorOf(error, ErrorType.WRONG_EXPECTED_VERSION)) {
-        throw new WrongExpectedVersion(streamId, expected, toVersion((error as WrongExpectedVersionError).actualVersion));
+        throw new WrongExpectedVersion(
+          streamId,
+          expected,
+          toVersion((error as WrongExpectedVersionError).actualVersion),
+        );
       }
       throw error;
     }
     // With `throwOnAppendFailure=false` in the connection string the client resolves instead of throwing.
     if (!result.success) {
-      throw new WrongExpectedVersion(streamId, expected, toVersion(result.nextExpectedRevision < 0n ? NO_STREAM : result.nextExpectedRevision));
+      throw new WrongExpectedVersion(
+        streamId,
+        expected,
+        toVersion(result.nextExpectedRevision < 0n ? NO_STREAM : result.nextExpectedRevision),
+      );
     }
     const position = result.position?.commit ?? (await this.positionAt(streamId, result.nextExpectedRevision));
     return { nextVersion: toVersion(result.nextExpectedRevision), position };
@@ -228,11 +239,16 @@ export class EventStoreDbEventStore implements EventStore {
   /** Null for what this service does not own: other streams and system events ($metadata, tombstones…). */
   private toStoredEvent(resolved: ResolvedEvent | AllStreamResolvedEvent): StoredEvent | null {
     const recorded = resolved.event;
-    if (!recorded || recorded.type.startsWith('$') || !this.prefixes.some((prefix) => recorded.streamId.startsWith(prefix))) {
+    if (
+      !recorded ||
+      recorded.type.startsWith('$') ||
+      !this.prefixes.some((prefix) => recorded.streamId.startsWith(prefix))
+    ) {
       return null;
     }
     const position = recorded.position?.commit ?? resolved.commitPosition;
-    if (position === undefined) throw new Error(`EventStoreDB returned ${recorded.id} without a position (server older than 20.6?)`);
+    if (position === undefined)
+      throw new Error(`EventStoreDB returned ${recorded.id} without a position (server older than 20.6?)`);
     return {
       eventId: recorded.id,
       streamId: recorded.streamId,

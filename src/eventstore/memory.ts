@@ -24,7 +24,8 @@ export class MemoryEventStore implements EventStore {
     const stream = this.streams.get(streamId) ?? [];
     const retried = events.length > 0 ? this.byEventId.get(events[events.length - 1]!.eventId) : undefined;
     if (retried) return { nextVersion: retried.version, position: retried.position };
-    if (expected !== 'any' && expected !== stream.length) throw new WrongExpectedVersion(streamId, expected, stream.length);
+    if (expected !== 'any' && expected !== stream.length)
+      throw new WrongExpectedVersion(streamId, expected, stream.length);
     for (const event of events) {
       const previous = this.log[this.log.length - 1];
       const envelope = { ...event, streamId, version: stream.length + 1 };

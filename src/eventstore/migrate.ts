@@ -71,7 +71,9 @@ async function targetHas(target: EventStore, event: StoredEvent): Promise<boolea
   const stream = await target.readStream(event.streamId);
   const copied = stream[event.version - 1];
   if (copied && copied.eventId !== event.eventId) {
-    throw new Error(`target is not a copy of the source: ${event.streamId} version ${event.version} holds ${copied.eventId}, not ${event.eventId}`);
+    throw new Error(
+      `target is not a copy of the source: ${event.streamId} version ${event.version} holds ${copied.eventId}, not ${event.eventId}`,
+    );
   }
   return copied !== undefined;
 }
@@ -79,7 +81,15 @@ async function targetHas(target: EventStore, event: StoredEvent): Promise<boolea
 export interface CopyDifference {
   /** Index of the event in log order (0-based). */
   readonly index: number;
-  readonly field: 'missing in target' | 'extra in target' | 'eventId' | 'streamId' | 'version' | 'type' | 'data' | 'metadata';
+  readonly field:
+    | 'missing in target'
+    | 'extra in target'
+    | 'eventId'
+    | 'streamId'
+    | 'version'
+    | 'type'
+    | 'data'
+    | 'metadata';
   readonly source: unknown;
   readonly target: unknown;
 }

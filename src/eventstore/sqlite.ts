@@ -94,7 +94,10 @@ export class SqliteEventStore implements EventStore {
     };
     this.appendTx = this.db.transaction(
       (streamId: string, events: readonly EventToAppend[], expected: ExpectedVersion): AppendResult => {
-        const retried = events.length > 0 ? (this.statements.byEventId.get(events[events.length - 1]!.eventId) as Row | undefined) : undefined;
+        const retried =
+          events.length > 0
+            ? (this.statements.byEventId.get(events[events.length - 1]!.eventId) as Row | undefined)
+            : undefined;
         if (retried) return { nextVersion: Number(retried.version), position: retried.position };
         const current = Number((this.statements.streamVersion.get(streamId) as bigint | null) ?? 0n);
         if (expected !== 'any' && expected !== current) throw new WrongExpectedVersion(streamId, expected, current);

@@ -17,7 +17,6 @@ export interface Services {
   readonly runner: ProjectionRunner;
 }
 
-
 export interface GraphQLContext {
   /** null: the request carried no valid credentials. */
   readonly principal: Principal | null;

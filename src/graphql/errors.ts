@@ -11,7 +11,12 @@ import { LimitError } from './limits.js';
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
   // Apollo files validation-rule errors under GRAPHQL_VALIDATION_FAILED; a limit keeps its own code.
-  const limit = original instanceof LimitError ? original : error instanceof GraphQLError && error.originalError instanceof LimitError ? error.originalError : null;
+  const limit =
+    original instanceof LimitError
+      ? original
+      : error instanceof GraphQLError && error.originalError instanceof LimitError
+        ? error.originalError
+        : null;
   if (limit) {
     const { http: _http, ...extensions } = limit.extensions;
     return { message: limit.message, locations: formatted.locations, extensions };
@@ -35,5 +40,10 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     return { ...formatted, extensions };
   }
   console.error('internal error:', original);
-  return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  return {
+    message: 'Internal server error',
+    locations: formatted.locations,
+    path: formatted.path,
+    extensions: { code: 'INTERNAL_SERVER_ERROR' },
+  };
 }

@@ -22,25 +22,40 @@ const { fieldExtensionsEstimator, getComplexity, simpleEstimator } = createRequi
 export const QUERY_LIMITS = { depth: 10, aliases: 30, complexity: 25_000 } as const;
 
 export class LimitError extends GraphQLError {
-  constructor(code: 'QUERY_TOO_DEEP' | 'TOO_MANY_ALIASES' | 'QUERY_TOO_COMPLEX', message: string, limit: number, actual: number) {
+  constructor(
+    code: 'QUERY_TOO_DEEP' | 'TOO_MANY_ALIASES' | 'QUERY_TOO_COMPLEX',
+    message: string,
+    limit: number,
+    actual: number,
+  ) {
     super(message, { extensions: { code, limit, actual, http: { status: 400 } } });
   }
 }
 
-function selectionDepth(set: SelectionSetNode | undefined, fragments: Record<string, FragmentDefinitionNode>, seen: Set<string>): number {
+function selectionDepth(
+  set: SelectionSetNode | undefined,
+  fragments: Record<string, FragmentDefinitionNode>,
+  seen: Set<string>,
+): number {
   if (!set) return 0;
   let deepest = 0;
   for (const selection of set.selections) {
     if (selection.kind === Kind.FIELD) {
       // Introspection (what GraphiQL and code generators send) is deep by nature, and cheap.
       if (selection.name.value.startsWith('__')) continue;
-      deepest = Math.max(deepest, selection.selectionSet ? 1 + selectionDepth(selection.selectionSet, fragments, seen) : 1);
+      deepest = Math.max(
+        deepest,
+        selection.selectionSet ? 1 + selectionDepth(selection.selectionSet, fragments, seen) : 1,
+      );
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
       deepest = Math.max(deepest, selectionDepth(selection.selectionSet, fragments, seen));
     } else if (!seen.has(selection.name.value)) {
       // A fragment spread counts once per path; cycles are already a validation error.
       const fragment = fragments[selection.name.value];
-      deepest = Math.max(deepest, selectionDepth(fragment?.selectionSet, fragments, new Set([...seen, selection.name.value])));
+      deepest = Math.max(
+        deepest,
+        selectionDepth(fragment?.selectionSet, fragments, new Set([...seen, selection.name.value])),
+      );
     }
   }
   return deepest;
@@ -52,10 +67,16 @@ export const depthLimit =
   (context: ValidationContext): ASTVisitor => ({
     OperationDefinition(operation) {
       const fragments = Object.fromEntries(
-        context.getDocument().definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
+        context
+          .getDocument()
+          .definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+          .map((d) => [d.name.value, d]),
       );
       const depth = selectionDepth(operation.selectionSet, fragments, new Set());
-      if (depth > max) context.reportError(new LimitError('QUERY_TOO_DEEP', `query depth ${depth} is over the limit of ${max}`, max, depth));
+      if (depth > max)
+        context.reportError(
+          new LimitError('QUERY_TOO_DEEP', `query depth ${depth} is over the limit of ${max}`, max, depth),
+        );
     },
   });
 
@@ -70,14 +91,18 @@ export const aliasLimit =
       },
       Document: {
         leave() {
-          if (count > max) context.reportError(new LimitError('TOO_MANY_ALIASES', `${count} aliases is over the limit of ${max}`, max, count));
+          if (count > max)
+            context.reportError(
+              new LimitError('TOO_MANY_ALIASES', `${count} aliases is over the limit of ${max}`, max, count),
+            );
         },
       },
     };
   };
 
 /** Field complexity of an unpaginated list: costed as a full page, so nesting it stays within the limit. */
-export const asFullPage = ({ childComplexity }: { childComplexity: number }): number => 1 + PAGE_SIZE.default * childComplexity;
+export const asFullPage = ({ childComplexity }: { childComplexity: number }): number =>
+  1 + PAGE_SIZE.default * childComplexity;
 
 /** A page costs its size times its fields; a batch costs its items times theirs. */
 const listEstimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
@@ -96,13 +121,20 @@ export function complexityLimit(max: number): ApolloServerPlugin {
         async didResolveOperation({ request, document, schema }) {
           let cost: number;
           try {
-            cost = getComplexity({ schema, query: document, operationName: request.operationName, variables: request.variables, estimators });
+            cost = getComplexity({
+              schema,
+              query: document,
+              operationName: request.operationName,
+              variables: request.variables,
+              estimators,
+            });
           } catch {
             // Variables that do not fit their types: execution refuses them before any resolver runs,
             // as BAD_USER_INPUT naming the variable.
             return;
           }
-          if (cost > max) throw new LimitError('QUERY_TOO_COMPLEX', `query cost ${cost} is over the limit of ${max}`, max, cost);
+          if (cost > max)
+            throw new LimitError('QUERY_TOO_COMPLEX', `query cost ${cost} is over the limit of ${max}`, max, cost);
         },
       };
     },

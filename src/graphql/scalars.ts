@@ -10,7 +10,10 @@ export const PositionScalar = new GraphQLScalarType<bigint | null, string>({
 });
 
 function parsePosition(value: unknown): bigint {
-  if ((typeof value === 'string' && /^\d{1,20}$/.test(value)) || (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0)) {
+  if (
+    (typeof value === 'string' && /^\d{1,20}$/.test(value)) ||
+    (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0)
+  ) {
     const position = BigInt(value);
     if (position <= 0xffffffffffffffffn) return position;
   }

@@ -8,7 +8,13 @@ import { BouncePatternResolver } from './resolvers/bouncePatternResolver.js';
 import { ClassificationResolver } from './resolvers/classificationResolver.js';
 import { IspResolver } from './resolvers/ispResolver.js';
 
-export const RESOLVERS = [BouncePatternResolver, IspResolver, ClassificationResolver, ApiTokenResolver, AuditResolver] as const;
+export const RESOLVERS = [
+  BouncePatternResolver,
+  IspResolver,
+  ClassificationResolver,
+  ApiTokenResolver,
+  AuditResolver,
+] as const;
 
 export function buildBouncePatternsSchema(): Promise<GraphQLSchema> {
   // Input checks live in the domain (validation.ts), so class-validator is not used.

@@ -116,7 +116,13 @@ function eventStoreContract(openStore: () => Promise<EventStore>, { sharedLog }:
 
     expect(result.nextVersion).toBe(1);
     const [stored] = await store.readStream(stream);
-    expect(stored).toMatchObject({ eventId: event!.eventId, streamId: stream, version: 1, type: event!.type, data: event!.data });
+    expect(stored).toMatchObject({
+      eventId: event!.eventId,
+      streamId: stream,
+      version: 1,
+      type: event!.type,
+      data: event!.data,
+    });
     expect(stored!.position).toBe(result.position);
     expect(await store.headPosition()).toBe(result.position);
   });
@@ -155,7 +161,9 @@ function eventStoreContract(openStore: () => Promise<EventStore>, { sharedLog }:
     const result = await store.append(stream, events, 1);
 
     const stored = await store.readStream(stream);
-    expect(stored.slice(1).map((event) => [event.eventId, event.version])).toEqual(events.map((event, i) => [event.eventId, i + 2]));
+    expect(stored.slice(1).map((event) => [event.eventId, event.version])).toEqual(
+      events.map((event, i) => [event.eventId, i + 2]),
+    );
     expectIncreasing(stored.map((event) => event.position));
     expect(result).toEqual({ nextVersion: 4, position: stored[3]!.position });
   });
@@ -238,7 +246,12 @@ function eventStoreContract(openStore: () => Promise<EventStore>, { sharedLog }:
       causationId: randomUUID(),
       reason: 'Gmail changed its wording: "5.7.26 Unauthenticated email" — é, 日本',
     });
-    const event: EventToAppend = { eventId: randomUUID(), type: 'BouncePatternCreated', data: { patternId: 'p', nested: [1, null, { a: 'b' }] }, metadata };
+    const event: EventToAppend = {
+      eventId: randomUUID(),
+      type: 'BouncePatternCreated',
+      data: { patternId: 'p', nested: [1, null, { a: 'b' }] },
+      metadata,
+    };
     await store.append(stream, [event], 0);
     const [fromStream] = await store.readStream(stream);
     const [fromLog] = await readNew();
@@ -388,7 +401,10 @@ describe('SqliteEventStore', () => {
       const stream = streamName();
       await first.append(stream, newEvents(1), 0);
 
-      const outcomes = await Promise.allSettled([first.append(stream, newEvents(1), 1), second.append(stream, newEvents(1), 1)]);
+      const outcomes = await Promise.allSettled([
+        first.append(stream, newEvents(1), 1),
+        second.append(stream, newEvents(1), 1),
+      ]);
       expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
       const [rejected] = outcomes.filter((outcome) => outcome.status === 'rejected');
       expect(rejected!.reason).toBeInstanceOf(WrongExpectedVersion);
@@ -443,7 +459,10 @@ describe('EventStoreDB subscription after a dropped connection (scripted client,
       (stream: Readable) => {
         stream.push(resolved(10n));
         stream.push(resolved(20n));
-        setTimeout(() => stream.destroy(Object.assign(new Error('14 UNAVAILABLE: Connection dropped'), { code: 14 })), 20);
+        setTimeout(
+          () => stream.destroy(Object.assign(new Error('14 UNAVAILABLE: Connection dropped'), { code: 14 })),
+          20,
+        );
       },
       // The server replays from the checkpoint itself, skips a system stream, then goes on live.
       (stream: Readable) => {
@@ -455,7 +474,9 @@ describe('EventStoreDB subscription after a dropped connection (scripted client,
     const client = {
       subscribeToAll(options: SubscribeToAllOptions) {
         calls.push(options);
-        const stream = Object.assign(new Readable({ objectMode: true, read() {} }), { unsubscribe: async () => undefined });
+        const stream = Object.assign(new Readable({ objectMode: true, read() {} }), {
+          unsubscribe: async () => undefined,
+        });
         scripts[calls.length - 1]?.(stream);
         return stream;
       },

@@ -19,7 +19,10 @@ async function writeLog(store: SqliteEventStore): Promise<number> {
   const versions = new Array<number>(STREAMS).fill(0);
   let written = 0;
   let seed = 42;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
   const start = Date.parse('2024-01-01T00:00:00Z');
   while (written < EVENTS) {
     const pattern = written < STREAMS ? written : Math.floor(random() * STREAMS);
@@ -36,7 +39,24 @@ async function writeLog(store: SqliteEventStore): Promise<number> {
     const patternId = `p${pattern}`;
     const events: EventToAppend[] =
       versions[pattern] === 0
-        ? [{ eventId: randomUUID(), type: 'BouncePatternCreated', metadata, data: { patternId, origin: 'CUSTOM', name: `rule ${pattern}`, type: 'HARD_BOUNCE', ispId: null, pattern: '5\\.1\\.1', message: 'User unknown', priority: pattern, enabled: true } }]
+        ? [
+            {
+              eventId: randomUUID(),
+              type: 'BouncePatternCreated',
+              metadata,
+              data: {
+                patternId,
+                origin: 'CUSTOM',
+                name: `rule ${pattern}`,
+                type: 'HARD_BOUNCE',
+                ispId: null,
+                pattern: '5\\.1\\.1',
+                message: 'User unknown',
+                priority: pattern,
+                enabled: true,
+              },
+            },
+          ]
         : Array.from({ length: random() < 0.1 && written + 2 <= EVENTS ? 2 : 1 }, (_, i) => ({
             eventId: randomUUID(),
             type: 'BouncePatternEdited',
@@ -83,7 +103,9 @@ describe('migrateLog', () => {
     const andBack = performance.now() - started;
     expect(await verifyCopy(copy, back)).toBeNull();
     expect(await verifyCopy(source, back)).toBeNull();
-    console.log(`migrateLog: ${EVENTS} events SQLite→SQLite in ${there.toFixed(0)} ms, and back in ${andBack.toFixed(0)} ms`);
+    console.log(
+      `migrateLog: ${EVENTS} events SQLite→SQLite in ${there.toFixed(0)} ms, and back in ${andBack.toFixed(0)} ms`,
+    );
   }, 120_000);
 
   it('resumes an interrupted copy without duplicating or losing events', async () => {
@@ -99,7 +121,9 @@ describe('migrateLog', () => {
 
     const started = performance.now();
     const resumed = await migrateLog(source, target, { resumeBlockSize: 500 });
-    console.log(`migrateLog: resumed after ${stopAfter} events, finished in ${(performance.now() - started).toFixed(0)} ms`);
+    console.log(
+      `migrateLog: resumed after ${stopAfter} events, finished in ${(performance.now() - started).toFixed(0)} ms`,
+    );
     // Only the block where the copy stopped is offered again; the rest is skipped.
     expect(resumed.copied).toBeGreaterThanOrEqual(EVENTS - stopAfter);
     expect(resumed.copied).toBeLessThanOrEqual(EVENTS - stopAfter + 500);

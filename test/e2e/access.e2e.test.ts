@@ -3,7 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES, type Role } from '../../src/domain/access.js';
 import { bearer, serviceEnv } from '../support/auth.js';
 import { gql, gqlData } from '../support/graphqlClient.js';
-import { CLASSIFY, CREATE_PATTERN, CREATE_TOKEN, DELETE_PATTERN, EDIT_PATTERN, GET_PATTERN, LIST_PATTERNS, REVOKE_TOKEN } from '../support/queries.js';
+import {
+  CLASSIFY,
+  CREATE_PATTERN,
+  CREATE_TOKEN,
+  DELETE_PATTERN,
+  EDIT_PATTERN,
+  GET_PATTERN,
+  LIST_PATTERNS,
+  REVOKE_TOKEN,
+} from '../support/queries.js';
 import { logHead } from '../support/log.js';
 import { scratchDir, startServiceProcess, type ServiceProcess } from '../support/serviceProcess.js';
 
@@ -12,44 +21,77 @@ function readmeAccessTable(): Map<string, Set<Role>> {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
   const block = /<!-- access-table[^>]*-->([\s\S]*?)<!-- \/access-table -->/.exec(readme)?.[1];
   if (!block) throw new Error('README has no access table');
-  const rows = block.trim().split('\n').map((line) => line.split('|').slice(1, -1).map((cell) => cell.trim()));
+  const rows = block
+    .trim()
+    .split('\n')
+    .map((line) =>
+      line
+        .split('|')
+        .slice(1, -1)
+        .map((cell) => cell.trim()),
+    );
   const roles = rows[0]!.slice(1) as Role[];
   expect(roles).toEqual([...ROLES]);
-  return new Map(rows.slice(2).map(([operation, ...cells]) => [operation!, new Set(roles.filter((_, i) => cells[i] === '✓'))]));
+  return new Map(
+    rows.slice(2).map(([operation, ...cells]) => [operation!, new Set(roles.filter((_, i) => cells[i] === '✓'))]),
+  );
 }
 
 const scratch = scratchDir();
 let service: ServiceProcess;
 const tokens = {} as Record<Role, Record<string, string>>;
 
-const admin = <T = any>(query: string, variables: Record<string, unknown> = {}) => gqlData<T>(service.url, query, variables);
+const admin = <T = any>(query: string, variables: Record<string, unknown> = {}) =>
+  gqlData<T>(service.url, query, variables);
 let counter = 0;
 const newPattern = async () =>
-  (await admin(CREATE_PATTERN, { input: { name: `target ${++counter}`, type: 'BOUNCE', pattern: `target marker ${counter}`, message: 'm' } }))
-    .createBouncePattern.pattern;
+  (
+    await admin(CREATE_PATTERN, {
+      input: { name: `target ${++counter}`, type: 'BOUNCE', pattern: `target marker ${counter}`, message: 'm' },
+    })
+  ).createBouncePattern.pattern;
 const newIsp = async () =>
-  (await admin(`mutation($input: CreateIspInput!) { createIsp(input: $input) { isp { id version } } }`, {
-    input: { name: `isp ${++counter}`, domains: [`isp${counter}.example`] },
-  })).createIsp.isp;
+  (
+    await admin(`mutation($input: CreateIspInput!) { createIsp(input: $input) { isp { id version } } }`, {
+      input: { name: `isp ${++counter}`, domains: [`isp${counter}.example`] },
+    })
+  ).createIsp.isp;
 
 type Variables = Record<string, unknown>;
-type Operation = { prepare?: () => Promise<Variables>; query: string | ((v: Variables) => string); variables?: Variables };
+type Operation = {
+  prepare?: () => Promise<Variables>;
+  query: string | ((v: Variables) => string);
+  variables?: Variables;
+};
 
 /** Each operation of the table, done for real; `prepare` makes its targets (as admin) beforehand. */
 const operations: Record<string, Operation> = {
   classify: { query: CLASSIFY, variables: { reply: '550 5.1.1 user unknown' } },
-  classifyBatch: { query: 'query($items: [ClassifyInput!]!) { classifyBatch(items: $items) { type } }', variables: { items: [{ reply: '452 try later' }] } },
+  classifyBatch: {
+    query: 'query($items: [ClassifyInput!]!) { classifyBatch(items: $items) { type } }',
+    variables: { items: [{ reply: '452 try later' }] },
+  },
   bouncePatterns: { query: LIST_PATTERNS, variables: { first: 1 } },
   bouncePattern: { prepare: async () => ({ id: (await newPattern()).id }), query: GET_PATTERN },
   isps: { query: '{ isps(first: 1) { totalCount } }' },
   isp: { query: 'query { isp(id: "gmail") { id name } }' },
-  testPattern: { query: 'query { testPattern(pattern: "quota", samples: ["552 quota exceeded"]) { trials { matches } } }' },
+  testPattern: {
+    query: 'query { testPattern(pattern: "quota", samples: ["552 quota exceeded"]) { trials { matches } } }',
+  },
   createBouncePattern: {
-    prepare: async () => ({ input: { name: `by role ${++counter}`, type: 'BOUNCE', pattern: `role marker ${counter}`, message: 'm' } }),
+    prepare: async () => ({
+      input: { name: `by role ${++counter}`, type: 'BOUNCE', pattern: `role marker ${counter}`, message: 'm' },
+    }),
     query: CREATE_PATTERN,
   },
-  editBouncePattern: { prepare: async () => ({ id: (await newPattern()).id, expectedVersion: 1, input: { priority: 7 } }), query: EDIT_PATTERN },
-  deleteBouncePattern: { prepare: async () => ({ id: (await newPattern()).id, expectedVersion: 1 }), query: DELETE_PATTERN },
+  editBouncePattern: {
+    prepare: async () => ({ id: (await newPattern()).id, expectedVersion: 1, input: { priority: 7 } }),
+    query: EDIT_PATTERN,
+  },
+  deleteBouncePattern: {
+    prepare: async () => ({ id: (await newPattern()).id, expectedVersion: 1 }),
+    query: DELETE_PATTERN,
+  },
   createIsp: {
     prepare: async () => ({ input: { name: `role isp ${++counter}`, domains: [`role${counter}.example`] } }),
     query: 'mutation($input: CreateIspInput!) { createIsp(input: $input) { isp { id } } }',
@@ -58,11 +100,20 @@ const operations: Record<string, Operation> = {
     prepare: async () => ({ id: (await newIsp()).id }),
     query: 'mutation($id: ID!) { editIsp(id: $id, expectedVersion: 1, input: { name: "renamed" }) { isp { id } } }',
   },
-  deleteIsp: { prepare: async () => ({ id: (await newIsp()).id }), query: 'mutation($id: ID!) { deleteIsp(id: $id, expectedVersion: 1) { isp { id } } }' },
+  deleteIsp: {
+    prepare: async () => ({ id: (await newIsp()).id }),
+    query: 'mutation($id: ID!) { deleteIsp(id: $id, expectedVersion: 1) { isp { id } } }',
+  },
   apiTokens: { query: '{ apiTokens { id name role } }' },
-  createApiToken: { prepare: async () => ({ input: { name: `made by role ${++counter}`, role: 'VIEWER' } }), query: CREATE_TOKEN },
+  createApiToken: {
+    prepare: async () => ({ input: { name: `made by role ${++counter}`, role: 'VIEWER' } }),
+    query: CREATE_TOKEN,
+  },
   revokeApiToken: {
-    prepare: async () => ({ id: (await admin(CREATE_TOKEN, { input: { name: `to revoke ${++counter}`, role: 'MTA' } })).createApiToken.token.id }),
+    prepare: async () => ({
+      id: (await admin(CREATE_TOKEN, { input: { name: `to revoke ${++counter}`, role: 'MTA' } })).createApiToken.token
+        .id,
+    }),
     query: REVOKE_TOKEN,
   },
   revertBouncePattern: {
@@ -88,7 +139,11 @@ const operations: Record<string, Operation> = {
   verifyAuditTrail: { query: '{ verifyAuditTrail { ok eventsChecked } }' },
 };
 
-async function attempt(operation: Operation, headers: Record<string, string>, beforeSend: () => Promise<void> = async () => {}) {
+async function attempt(
+  operation: Operation,
+  headers: Record<string, string>,
+  beforeSend: () => Promise<void> = async () => {},
+) {
   const variables = { ...operation.variables, ...(await operation.prepare?.()) };
   await beforeSend();
   const query = typeof operation.query === 'string' ? operation.query : operation.query(variables);
@@ -113,7 +168,9 @@ describe('every cell of the README role table', () => {
 
   it('names exactly the operations the schema serves', async () => {
     const schema = await admin('{ __schema { queryType { fields { name } } mutationType { fields { name } } } }');
-    const served = [...schema.__schema.queryType.fields, ...schema.__schema.mutationType.fields].map((f: { name: string }) => f.name);
+    const served = [...schema.__schema.queryType.fields, ...schema.__schema.mutationType.fields].map(
+      (f: { name: string }) => f.name,
+    );
     expect([...table.keys()].sort()).toEqual(served.sort());
     expect(Object.keys(operations).sort()).toEqual([...table.keys()].sort());
   });

@@ -17,9 +17,15 @@ let now = new Date('2024-03-01T09:00:00Z');
 const at = (iso: string) => {
   now = new Date(iso);
 };
-const END_OF = { day1: '2024-03-01T23:59:59Z', day2: '2024-03-02T23:59:59Z', day3: '2024-03-03T23:59:59Z', day4: '2024-03-04T23:59:59Z' };
+const END_OF = {
+  day1: '2024-03-01T23:59:59Z',
+  day2: '2024-03-02T23:59:59Z',
+  day3: '2024-03-03T23:59:59Z',
+  day4: '2024-03-04T23:59:59Z',
+};
 
-const admin = <T = any>(query: string, variables: Record<string, unknown> = {}) => gqlData<T>(service.url, query, variables, asAdmin);
+const admin = <T = any>(query: string, variables: Record<string, unknown> = {}) =>
+  gqlData<T>(service.url, query, variables, asAdmin);
 
 const ENTRY = `position eventId occurredAt actor { id name kind } eventType streamId aggregateType aggregateId version
   changes { field before after } revertedToVersion reason correlationId causationId commandId`;
@@ -47,9 +53,16 @@ const RESTORE = `mutation Restore($id: ID!, $reason: String) {
   restoreBouncePattern(id: $id, reason: $reason) { pattern { id deleted version } }
 }`;
 
-const patternsAsOf = async (asOf: Record<string, unknown>) => (await admin(PATTERNS_AS_OF, { asOf })).bouncePatternsAsOf;
+const patternsAsOf = async (asOf: Record<string, unknown>) =>
+  (await admin(PATTERNS_AS_OF, { asOf })).bouncePatternsAsOf;
 const classifyAsOf = async (asOf?: Record<string, unknown>) =>
-  (await admin(CLASSIFY_AS_OF, { reply: '550 5.1.1 <bob@acme.example>: user unknown', recipient: 'bob@acme.example', asOf })).classify;
+  (
+    await admin(CLASSIFY_AS_OF, {
+      reply: '550 5.1.1 <bob@acme.example>: user unknown',
+      recipient: 'bob@acme.example',
+      asOf,
+    })
+  ).classify;
 
 let acme: { id: string };
 let unknown: { id: string };
@@ -62,25 +75,48 @@ beforeAll(async () => {
 
   at('2024-03-01T09:00:00Z');
   acme = (
-    await admin(`mutation($input: CreateIspInput!, $reason: String) { createIsp(input: $input, reason: $reason) { isp { id } } }`, {
-      input: { name: 'Acme Mail', domains: ['acme.example'] },
-      reason: 'new customer ISP',
-    })
+    await admin(
+      `mutation($input: CreateIspInput!, $reason: String) { createIsp(input: $input, reason: $reason) { isp { id } } }`,
+      {
+        input: { name: 'Acme Mail', domains: ['acme.example'] },
+        reason: 'new customer ISP',
+      },
+    )
   ).createIsp.isp;
   at('2024-03-01T09:30:00Z');
   unknown = (
     await admin(CREATE_PATTERN, {
-      input: { name: 'Acme: user unknown', type: 'HARD_BOUNCE', ispId: acme.id, pattern: 'user unknown', message: 'No such mailbox', priority: 10 },
+      input: {
+        name: 'Acme: user unknown',
+        type: 'HARD_BOUNCE',
+        ispId: acme.id,
+        pattern: 'user unknown',
+        message: 'No such mailbox',
+        priority: 10,
+      },
       reason: 'ticket OPS-1',
     })
   ).createBouncePattern.pattern;
   positions.day1 = String(service.app.runner.checkpoint);
 
   at('2024-03-02T10:00:00Z');
-  await admin(EDIT_PATTERN, { id: unknown.id, expectedVersion: 1, input: { type: 'BOUNCE' }, reason: 'Acme answers user unknown for blocks' });
+  await admin(EDIT_PATTERN, {
+    id: unknown.id,
+    expectedVersion: 1,
+    input: { type: 'BOUNCE' },
+    reason: 'Acme answers user unknown for blocks',
+  });
   at('2024-03-02T11:00:00Z');
   full = (
-    await admin(CREATE_PATTERN, { input: { name: 'Acme: mailbox full', type: 'SOFT_BOUNCE', ispId: acme.id, pattern: 'mailbox full', message: 'Full' } })
+    await admin(CREATE_PATTERN, {
+      input: {
+        name: 'Acme: mailbox full',
+        type: 'SOFT_BOUNCE',
+        ispId: acme.id,
+        pattern: 'mailbox full',
+        message: 'Full',
+      },
+    })
   ).createBouncePattern.pattern;
   positions.day2 = String(service.app.runner.checkpoint);
 
@@ -102,7 +138,17 @@ describe('time travel', () => {
 
     const day1 = await patternsAsOf({ at: END_OF.day1 });
     expect(day1.position).toBe(positions.day1);
-    expect(day1.patterns).toEqual([{ id: unknown.id, name: 'Acme: user unknown', type: 'HARD_BOUNCE', priority: 10, enabled: true, version: 1, deleted: false }]);
+    expect(day1.patterns).toEqual([
+      {
+        id: unknown.id,
+        name: 'Acme: user unknown',
+        type: 'HARD_BOUNCE',
+        priority: 10,
+        enabled: true,
+        version: 1,
+        deleted: false,
+      },
+    ]);
 
     const day2 = await patternsAsOf({ at: END_OF.day2 });
     expect(day2.position).toBe(positions.day2);
@@ -123,11 +169,26 @@ describe('time travel', () => {
 
   it('classify answers as the MTA would have answered then', async () => {
     const before = await classifyAsOf({ at: END_OF.day1 });
-    expect(before).toEqual({ type: 'HARD_BOUNCE', matchedBy: 'PATTERN', rulesetVersion: positions.day1, pattern: { id: unknown.id, type: 'HARD_BOUNCE' }, isp: { id: acme.id } });
+    expect(before).toEqual({
+      type: 'HARD_BOUNCE',
+      matchedBy: 'PATTERN',
+      rulesetVersion: positions.day1,
+      pattern: { id: unknown.id, type: 'HARD_BOUNCE' },
+      isp: { id: acme.id },
+    });
     const after = await classifyAsOf({ at: END_OF.day2 });
-    expect(after).toMatchObject({ type: 'BOUNCE', matchedBy: 'PATTERN', rulesetVersion: positions.day2, pattern: { id: unknown.id, type: 'BOUNCE' } });
+    expect(after).toMatchObject({
+      type: 'BOUNCE',
+      matchedBy: 'PATTERN',
+      rulesetVersion: positions.day2,
+      pattern: { id: unknown.id, type: 'BOUNCE' },
+    });
     // Before the ISP's rules existed, the reply code decides.
-    expect(await classifyAsOf({ position: '0' })).toMatchObject({ type: 'BOUNCE', matchedBy: 'REPLY_CODE', pattern: null });
+    expect(await classifyAsOf({ position: '0' })).toMatchObject({
+      type: 'BOUNCE',
+      matchedBy: 'REPLY_CODE',
+      pattern: null,
+    });
   });
 
   it('lists what was added, changed and removed between two moments', async () => {
@@ -137,7 +198,12 @@ describe('time travel', () => {
       to: positions.day2,
       added: [{ id: full.id, name: 'Acme: mailbox full' }],
       removed: [],
-      changed: [{ pattern: { id: unknown.id, version: 2 }, changes: [{ field: 'type', before: 'HARD_BOUNCE', after: 'BOUNCE' }] }],
+      changed: [
+        {
+          pattern: { id: unknown.id, version: 2 },
+          changes: [{ field: 'type', before: 'HARD_BOUNCE', after: 'BOUNCE' }],
+        },
+      ],
     });
     const day2to3 = (await admin(DIFF, { from: { position: positions.day2 }, to: { at: END_OF.day3 } })).rulesetDiff;
     expect(day2to3.added).toEqual([]);
@@ -158,7 +224,9 @@ describe('time travel', () => {
 describe('revert and restore', () => {
   it('revert brings back the fields of an earlier version as a new version; restore undeletes; history keeps everything', async () => {
     at('2024-03-04T14:00:00Z');
-    const reverted = (await admin(REVERT, { id: unknown.id, toVersion: 1, reason: 'OPS-7: the block theory was wrong' })).revertBouncePattern.pattern;
+    const reverted = (
+      await admin(REVERT, { id: unknown.id, toVersion: 1, reason: 'OPS-7: the block theory was wrong' })
+    ).revertBouncePattern.pattern;
     expect(reverted).toEqual({ id: unknown.id, type: 'HARD_BOUNCE', priority: 10, version: 4 });
     at('2024-03-04T14:05:00Z');
     const restored = (await admin(RESTORE, { id: full.id, reason: 'still needed' })).restoreBouncePattern.pattern;
@@ -182,7 +250,11 @@ describe('revert and restore', () => {
       ['BouncePatternEdited', 3, '2024-03-03T08:05:00.000Z', null],
       ['BouncePatternReverted', 4, '2024-03-04T14:00:00.000Z', 'OPS-7: the block theory was wrong'],
     ]);
-    expect(history[0]).toMatchObject({ aggregateType: 'bouncePattern', aggregateId: unknown.id, streamId: `bouncePattern-${unknown.id}` });
+    expect(history[0]).toMatchObject({
+      aggregateType: 'bouncePattern',
+      aggregateId: unknown.id,
+      streamId: `bouncePattern-${unknown.id}`,
+    });
     expect(history[0].changes).toEqual(
       expect.arrayContaining([
         { field: 'type', before: null, after: 'HARD_BOUNCE' },
@@ -202,9 +274,21 @@ describe('revert and restore', () => {
     expect(history[0].commandId).toBeTruthy();
     expect(history[0].correlationId).toBeTruthy();
 
-    const ispHistory = (await admin(`query($id: ID!) { isp(id: $id) { history { eventType reason changes { field after } } } }`, { id: acme.id })).isp.history;
+    const ispHistory = (
+      await admin(`query($id: ID!) { isp(id: $id) { history { eventType reason changes { field after } } } }`, {
+        id: acme.id,
+      })
+    ).isp.history;
     expect(ispHistory).toEqual([
-      { eventType: 'IspCreated', reason: 'new customer ISP', changes: [{ field: 'origin', after: 'CUSTOM' }, { field: 'name', after: 'Acme Mail' }, { field: 'domains', after: ['acme.example'] }] },
+      {
+        eventType: 'IspCreated',
+        reason: 'new customer ISP',
+        changes: [
+          { field: 'origin', after: 'CUSTOM' },
+          { field: 'name', after: 'Acme Mail' },
+          { field: 'domains', after: ['acme.example'] },
+        ],
+      },
     ]);
   });
 });
@@ -219,13 +303,18 @@ describe('the audit log', () => {
     expect(all.edges[0].node.position).toBe(head);
     const positionsSeen = all.edges.map((e: any) => BigInt(e.node.position));
     expect(positionsSeen).toEqual([...positionsSeen].sort((a, b) => (a > b ? -1 : 1)));
-    expect(all.edges[0].node).toMatchObject({ eventType: 'BouncePatternRestored', changes: [{ field: 'deleted', before: true, after: false }] });
+    expect(all.edges[0].node).toMatchObject({
+      eventType: 'BouncePatternRestored',
+      changes: [{ field: 'deleted', before: true, after: false }],
+    });
 
     const page1 = await log({ first: 3 });
     expect(page1.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
     const page2 = await log({ first: 3, after: page1.pageInfo.endCursor });
     expect(page2.pageInfo.hasPreviousPage).toBe(true);
-    expect([...page1.edges, ...page2.edges].map((e: any) => e.node.position)).toEqual(all.edges.slice(0, 6).map((e: any) => e.node.position));
+    expect([...page1.edges, ...page2.edges].map((e: any) => e.node.position)).toEqual(
+      all.edges.slice(0, 6).map((e: any) => e.node.position),
+    );
 
     const oldest = await log({ first: 1, order: 'OLDEST_FIRST' });
     expect(oldest.edges[0].node.position).toBe('1');
@@ -240,7 +329,12 @@ describe('the audit log', () => {
     expect(ofIsp.edges.map((e: any) => e.node.eventType)).toEqual(['IspCreated']);
 
     const both = await log({ filter: { patternId: full.id, ispId: acme.id }, order: 'OLDEST_FIRST' });
-    expect(both.edges.map((e: any) => e.node.eventType)).toEqual(['IspCreated', 'BouncePatternCreated', 'BouncePatternDeleted', 'BouncePatternRestored']);
+    expect(both.edges.map((e: any) => e.node.eventType)).toEqual([
+      'IspCreated',
+      'BouncePatternCreated',
+      'BouncePatternDeleted',
+      'BouncePatternRestored',
+    ]);
 
     const adminId = ofPattern.edges[0].node.actor.id;
     const byAdmin = await log({ filter: { actor: adminId } });
@@ -251,16 +345,24 @@ describe('the audit log', () => {
     expect(JSON.stringify(bySystem.edges[0].node.changes)).not.toMatch(/secret/i);
 
     const edits = await log({ filter: { eventTypes: ['BouncePatternEdited', 'BouncePatternReverted'] } });
-    expect(edits.edges.map((e: any) => e.node.eventType)).toEqual(['BouncePatternReverted', 'BouncePatternEdited', 'BouncePatternEdited']);
+    expect(edits.edges.map((e: any) => e.node.eventType)).toEqual([
+      'BouncePatternReverted',
+      'BouncePatternEdited',
+      'BouncePatternEdited',
+    ]);
 
     const day2 = await log({ filter: { from: '2024-03-02T00:00:00Z', to: END_OF.day2 } });
-    expect(day2.edges.map((e: any) => e.node.occurredAt)).toEqual(['2024-03-02T11:00:00.000Z', '2024-03-02T10:00:00.000Z']);
+    expect(day2.edges.map((e: any) => e.node.occurredAt)).toEqual([
+      '2024-03-02T11:00:00.000Z',
+      '2024-03-02T10:00:00.000Z',
+    ]);
   });
 });
 
 describe('who may look into the past', () => {
   it('classify asOf and history need readAudit; plain classify does not', async () => {
-    const tokenOf = async (role: string) => bearer((await admin(CREATE_TOKEN, { input: { name: `${role} for audit`, role } })).createApiToken.secret);
+    const tokenOf = async (role: string) =>
+      bearer((await admin(CREATE_TOKEN, { input: { name: `${role} for audit`, role } })).createApiToken.secret);
     const mta = await tokenOf('MTA');
     const variables = { reply: '550 user unknown', recipient: 'bob@acme.example' };
     expect((await gqlData(service.url, CLASSIFY_AS_OF, variables, mta)).classify.type).toBe('HARD_BOUNCE');
@@ -268,9 +370,16 @@ describe('who may look into the past', () => {
     expect(refused.extensions?.code).toBe('FORBIDDEN');
 
     const viewer = await tokenOf('VIEWER');
-    const history = await gqlError(service.url, `query($id: ID!) { bouncePattern(id: $id) { id history { eventType } } }`, { id: unknown.id }, viewer);
+    const history = await gqlError(
+      service.url,
+      `query($id: ID!) { bouncePattern(id: $id) { id history { eventType } } }`,
+      { id: unknown.id },
+      viewer,
+    );
     expect(history.extensions?.code).toBe('FORBIDDEN');
     const auditor = await tokenOf('AUDITOR');
-    expect((await gqlData(service.url, CLASSIFY_AS_OF, { ...variables, asOf: { at: END_OF.day2 } }, auditor)).classify.type).toBe('BOUNCE');
+    expect(
+      (await gqlData(service.url, CLASSIFY_AS_OF, { ...variables, asOf: { at: END_OF.day2 } }, auditor)).classify.type,
+    ).toBe('BOUNCE');
   });
 });

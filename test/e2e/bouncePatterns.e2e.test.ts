@@ -2,7 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteEventStore } from '../../src/eventstore/sqlite.js';
 import { bearer, serviceEnv } from '../support/auth.js';
 import { gql, gqlData, gqlError } from '../support/graphqlClient.js';
-import { CREATE_PATTERN, CREATE_TOKEN, DELETE_PATTERN, EDIT_PATTERN, GET_PATTERN, LIST_PATTERNS } from '../support/queries.js';
+import {
+  CREATE_PATTERN,
+  CREATE_TOKEN,
+  DELETE_PATTERN,
+  EDIT_PATTERN,
+  GET_PATTERN,
+  LIST_PATTERNS,
+} from '../support/queries.js';
 import { logHead } from '../support/log.js';
 import { scratchDir, startServiceProcess, type ServiceProcess } from '../support/serviceProcess.js';
 
@@ -45,15 +52,40 @@ describe('bounce patterns over HTTP', () => {
       message: 'Mailbox does not exist',
       priority: 10,
     });
-    expect(unknown).toMatchObject({ name: 'Acme: user unknown', type: 'HARD_BOUNCE', ispId: null, enabled: true, origin: 'CUSTOM', version: 1, deleted: false });
+    expect(unknown).toMatchObject({
+      name: 'Acme: user unknown',
+      type: 'HARD_BOUNCE',
+      ispId: null,
+      enabled: true,
+      origin: 'CUSTOM',
+      version: 1,
+      deleted: false,
+    });
     expect(unknown.createdBy).toMatchObject({ name: 'alice', kind: 'TOKEN' });
-    const full = await create({ name: 'Acme: mailbox full', type: 'SOFT_BOUNCE', pattern: 'acme.*mailbox full', message: 'Mailbox full', priority: 20 });
-    const spam = await create({ name: 'Acme: spam', type: 'BOUNCE', pattern: 'acme.*spam', message: 'Rejected as spam', priority: 30, enabled: false });
+    const full = await create({
+      name: 'Acme: mailbox full',
+      type: 'SOFT_BOUNCE',
+      pattern: 'acme.*mailbox full',
+      message: 'Mailbox full',
+      priority: 20,
+    });
+    const spam = await create({
+      name: 'Acme: spam',
+      type: 'BOUNCE',
+      pattern: 'acme.*spam',
+      message: 'Rejected as spam',
+      priority: 30,
+      enabled: false,
+    });
 
     // Filter, search, paginate.
     const custom = await gqlData(service.url, LIST_PATTERNS, { filter: { origin: 'CUSTOM' } });
     expect(custom.bouncePatterns.totalCount).toBe(3);
-    expect(custom.bouncePatterns.edges.map((e: any) => e.node.name)).toEqual(['Acme: user unknown', 'Acme: mailbox full', 'Acme: spam']);
+    expect(custom.bouncePatterns.edges.map((e: any) => e.node.name)).toEqual([
+      'Acme: user unknown',
+      'Acme: mailbox full',
+      'Acme: spam',
+    ]);
     const hard = await gqlData(service.url, LIST_PATTERNS, { filter: { origin: 'CUSTOM', type: 'HARD_BOUNCE' } });
     expect(hard.bouncePatterns.edges.map((e: any) => e.node.id)).toEqual([unknown.id]);
     const disabled = await gqlData(service.url, LIST_PATTERNS, { filter: { origin: 'CUSTOM', enabled: false } });
@@ -61,7 +93,11 @@ describe('bounce patterns over HTTP', () => {
     const search = await gqlData(service.url, LIST_PATTERNS, { filter: { search: 'MAILBOX FULL', origin: 'CUSTOM' } });
     expect(search.bouncePatterns.edges.map((e: any) => e.node.id)).toEqual([full.id]);
 
-    const page1 = await gqlData(service.url, LIST_PATTERNS, { filter: { origin: 'CUSTOM' }, orderBy: { field: 'NAME', direction: 'DESC' }, first: 2 });
+    const page1 = await gqlData(service.url, LIST_PATTERNS, {
+      filter: { origin: 'CUSTOM' },
+      orderBy: { field: 'NAME', direction: 'DESC' },
+      first: 2,
+    });
     expect(page1.bouncePatterns.edges.map((e: any) => e.node.id)).toEqual([unknown.id, spam.id]);
     expect(page1.bouncePatterns.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
     const page2 = await gqlData(service.url, LIST_PATTERNS, {
@@ -74,20 +110,38 @@ describe('bounce patterns over HTTP', () => {
     expect(page2.bouncePatterns.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
 
     // Edit with the right version: the payload reflects the write and the list already shows it.
-    const edit = await gqlData(service.url, EDIT_PATTERN, { id: unknown.id, expectedVersion: 1, input: { priority: 5, ispId: null } }, bob);
-    expect(edit.editBouncePattern.pattern).toMatchObject({ id: unknown.id, priority: 5, version: 2, updatedBy: { name: 'bob', kind: 'TOKEN' } });
+    const edit = await gqlData(
+      service.url,
+      EDIT_PATTERN,
+      { id: unknown.id, expectedVersion: 1, input: { priority: 5, ispId: null } },
+      bob,
+    );
+    expect(edit.editBouncePattern.pattern).toMatchObject({
+      id: unknown.id,
+      priority: 5,
+      version: 2,
+      updatedBy: { name: 'bob', kind: 'TOKEN' },
+    });
     const afterEdit = await gqlData(service.url, GET_PATTERN, { id: unknown.id });
     expect(afterEdit.bouncePattern).toMatchObject({ priority: 5, version: 2 });
 
     // A stale version is a CONFLICT that names the current version and writes nothing.
     const head = await logHead(scratch.sqlitePath);
-    const stale = await gqlError(service.url, EDIT_PATTERN, { id: unknown.id, expectedVersion: 1, input: { priority: 6 } });
+    const stale = await gqlError(service.url, EDIT_PATTERN, {
+      id: unknown.id,
+      expectedVersion: 1,
+      input: { priority: 6 },
+    });
     expect(stale.extensions).toMatchObject({ code: 'CONFLICT', currentVersion: 2 });
     expect(await logHead(scratch.sqlitePath)).toBe(head);
     expect((await gqlData(service.url, GET_PATTERN, { id: unknown.id })).bouncePattern.priority).toBe(5);
 
     // Delete: gone from the list and from bouncePattern(id), its events still in the log.
-    const del = await gqlData(service.url, DELETE_PATTERN, { id: unknown.id, expectedVersion: 2, reason: 'replaced by a default rule' });
+    const del = await gqlData(service.url, DELETE_PATTERN, {
+      id: unknown.id,
+      expectedVersion: 2,
+      reason: 'replaced by a default rule',
+    });
     expect(del.deleteBouncePattern.pattern).toEqual({ id: unknown.id, version: 3, deleted: true });
     const remaining = await gqlData(service.url, LIST_PATTERNS, { filter: { origin: 'CUSTOM' } });
     expect(remaining.bouncePatterns.edges.map((e: any) => e.node.id)).toEqual([full.id, spam.id]);
@@ -154,7 +208,11 @@ describe('bad input gets a clear error and changes nothing', () => {
   });
 
   it('a body that is not JSON, and one that is too large', async () => {
-    const notJson = await fetch(service.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
+    const notJson = await fetch(service.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query": ',
+    });
     expect(notJson.status).toBe(400);
     expect(((await notJson.json()) as any).errors[0].extensions.code).toBe('BAD_REQUEST');
     const huge = await fetch(service.url, {

@@ -21,8 +21,13 @@ const classify = async (reply: string, recipient?: string, ispId?: string) =>
 
 beforeAll(async () => {
   service = await startService(loadConfig(serviceEnv(scratch.sqlitePath, { PORT: '0' })));
-  mta = bearer((await gqlData(service.url, CREATE_TOKEN, { input: { name: 'mta-1', role: 'MTA' } })).createApiToken.secret);
-  await gqlData(service.url, 'mutation { createIsp(input: { name: "Acme Mail", domains: ["acme.example"] }) { isp { id } } }');
+  mta = bearer(
+    (await gqlData(service.url, CREATE_TOKEN, { input: { name: 'mta-1', role: 'MTA' } })).createApiToken.secret,
+  );
+  await gqlData(
+    service.url,
+    'mutation { createIsp(input: { name: "Acme Mail", domains: ["acme.example"] }) { isp { id } } }',
+  );
 });
 
 afterAll(async () => {
@@ -50,10 +55,19 @@ describe('classify over HTTP', () => {
 
   it('tries the ISP’s patterns first, found through the parent domains of the recipient', async () => {
     const general = await create({ name: 'quokka general', type: 'BOUNCE', pattern: 'quokka', priority: 1 });
-    const unknownIsp = await gqlError(service.url, CREATE_PATTERN, { input: { name: 'q', type: 'BOUNCE', pattern: 'quokka', message: 'm', ispId: 'no-such-isp' } });
+    const unknownIsp = await gqlError(service.url, CREATE_PATTERN, {
+      input: { name: 'q', type: 'BOUNCE', pattern: 'quokka', message: 'm', ispId: 'no-such-isp' },
+    });
     expect(unknownIsp.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'ispId' });
-    const ispId = (await gqlData(service.url, '{ isps(search: "acme") { edges { node { id } } } }')).isps.edges[0].node.id;
-    const specific = await create({ name: 'quokka at acme', type: 'SOFT_BOUNCE', pattern: 'quokka', ispId, priority: 900 });
+    const ispId = (await gqlData(service.url, '{ isps(search: "acme") { edges { node { id } } } }')).isps.edges[0].node
+      .id;
+    const specific = await create({
+      name: 'quokka at acme',
+      type: 'SOFT_BOUNCE',
+      pattern: 'quokka',
+      ispId,
+      priority: 900,
+    });
     const reply = '550 5.7.1 quokka detected';
     expect(await classify(reply, 'someone@mx1.mail.acme.example')).toMatchObject({
       type: 'SOFT_BOUNCE',
@@ -62,18 +76,31 @@ describe('classify over HTTP', () => {
       replyCode: '550',
       enhancedStatusCode: '5.7.1',
     });
-    expect(await classify(reply, 'someone@elsewhere.example')).toMatchObject({ type: 'BOUNCE', pattern: { id: general.pattern.id }, isp: null });
+    expect(await classify(reply, 'someone@elsewhere.example')).toMatchObject({
+      type: 'BOUNCE',
+      pattern: { id: general.pattern.id },
+      isp: null,
+    });
     expect(await classify(reply, undefined, ispId)).toMatchObject({ pattern: { id: specific.pattern.id } });
   });
 
   it('answers a batch in order, and refuses one that is too large', async () => {
     const items = [
       { reply: '452 4.2.2 over quota, try later' },
-      { reply: '550-5.1.1 The email account that you tried to reach does not exist.\r\n550 5.1.1 Please try again.', recipient: 'x@gmail.com' },
+      {
+        reply: '550-5.1.1 The email account that you tried to reach does not exist.\r\n550 5.1.1 Please try again.',
+        recipient: 'x@gmail.com',
+      },
       { reply: 'connection dropped' },
     ];
-    const batch = (await gqlData(service.url, 'query($items: [ClassifyInput!]!) { classifyBatch(items: $items) { type matchedBy isp { id } } }', { items }, mta))
-      .classifyBatch;
+    const batch = (
+      await gqlData(
+        service.url,
+        'query($items: [ClassifyInput!]!) { classifyBatch(items: $items) { type matchedBy isp { id } } }',
+        { items },
+        mta,
+      )
+    ).classifyBatch;
     expect(batch.map((v: any) => v.type)).toEqual(['SOFT_BOUNCE', 'HARD_BOUNCE', 'BOUNCE']);
     expect(batch[1].isp).toEqual({ id: 'gmail' });
     expect(batch[2].matchedBy).toBe('NONE');
@@ -81,14 +108,20 @@ describe('classify over HTTP', () => {
 
   it('lets an admin try a pattern on samples before saving it', async () => {
     const result = (
-      await gqlData(service.url, 'query($p: String!, $s: [String!]!) { testPattern(pattern: $p, samples: $s) { warnings trials { reply matches current { type pattern { id } } } } }', {
-        p: 'wombat',
-        s: ['550 wombat here', '550 nothing'],
-      })
+      await gqlData(
+        service.url,
+        'query($p: String!, $s: [String!]!) { testPattern(pattern: $p, samples: $s) { warnings trials { reply matches current { type pattern { id } } } } }',
+        {
+          p: 'wombat',
+          s: ['550 wombat here', '550 nothing'],
+        },
+      )
     ).testPattern;
     expect(result.warnings).toEqual([]);
     expect(result.trials.map((t: any) => t.matches)).toEqual([true, false]);
-    const noLiteral = (await gqlData(service.url, 'query { testPattern(pattern: "^5\\\\d\\\\d$", samples: []) { warnings } }')).testPattern;
+    const noLiteral = (
+      await gqlData(service.url, 'query { testPattern(pattern: "^5\\\\d\\\\d$", samples: []) { warnings } }')
+    ).testPattern;
     expect(noLiteral.warnings[0]).toMatch(/no literal text/);
     const bad = await gqlError(service.url, 'query { testPattern(pattern: "(a", samples: []) { warnings } }');
     expect(bad.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'pattern' });
@@ -102,10 +135,16 @@ describe('classify over HTTP', () => {
 
 describe('DataLoaders', () => {
   it('resolve the ISP of a page of 100 patterns with one lookup', async () => {
-    const ispId = (await gqlData(service.url, '{ isps(search: "acme") { edges { node { id } } } }')).isps.edges[0].node.id;
-    for (let i = 0; i < 100; i++) await create({ name: `loader ${i}`, type: 'BOUNCE', pattern: `loader probe ${i}`, ispId });
+    const ispId = (await gqlData(service.url, '{ isps(search: "acme") { edges { node { id } } } }')).isps.edges[0].node
+      .id;
+    for (let i = 0; i < 100; i++)
+      await create({ name: `loader ${i}`, type: 'BOUNCE', pattern: `loader probe ${i}`, ispId });
     const lookups = vi.spyOn(service.app.isps, 'getMany');
-    const page = await gqlData(service.url, 'query($id: ID) { bouncePatterns(filter: { ispId: $id, search: "loader probe" }, first: 100) { edges { node { isp { name } } } } }', { id: ispId });
+    const page = await gqlData(
+      service.url,
+      'query($id: ID) { bouncePatterns(filter: { ispId: $id, search: "loader probe" }, first: 100) { edges { node { isp { name } } } } }',
+      { id: ispId },
+    );
     expect(page.bouncePatterns.edges).toHaveLength(100);
     expect(page.bouncePatterns.edges.every((e: any) => e.node.isp.name === 'Acme Mail')).toBe(true);
     expect(lookups).toHaveBeenCalledTimes(1);

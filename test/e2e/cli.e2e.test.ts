@@ -14,10 +14,22 @@ let patternId = '';
 
 beforeAll(async () => {
   let now = new Date('2024-05-01T08:00:00Z');
-  const app = new App(new SqliteEventStore(scratch.sqlitePath), { clock: () => now, seed: false, bootstrapAdminToken: 'bp_cli_test_0123456789abcdef0123' });
+  const app = new App(new SqliteEventStore(scratch.sqlitePath), {
+    clock: () => now,
+    seed: false,
+    bootstrapAdminToken: 'bp_cli_test_0123456789abcdef0123',
+  });
   await app.start();
   const { row } = await app.bouncePatterns.create(
-    { name: 'Quota, "full"', type: 'SOFT_BOUNCE', ispId: null, pattern: 'quota exceeded', message: 'Mailbox full,\ntry later', priority: 20, enabled: true },
+    {
+      name: 'Quota, "full"',
+      type: 'SOFT_BOUNCE',
+      ispId: null,
+      pattern: 'quota exceeded',
+      message: 'Mailbox full,\ntry later',
+      priority: 20,
+      enabled: true,
+    },
     { actor: carol, reason: 'OPS-9, from the postmaster' },
   );
   patternId = row.id;
@@ -31,7 +43,10 @@ afterAll(() => scratch.cleanup());
 it('exports the audit trail as JSON lines, oldest first', async () => {
   const { code, stdout } = await runCli(['export', '--format', 'jsonl'], env);
   expect(code).toBe(0);
-  const entries = stdout.trimEnd().split('\n').map((line) => JSON.parse(line));
+  const entries = stdout
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line));
   expect(entries.map((e) => [e.position, e.eventType])).toEqual([
     ['1', 'ApiTokenCreated'],
     ['2', 'BouncePatternCreated'],
@@ -46,7 +61,11 @@ it('exports the audit trail as JSON lines, oldest first', async () => {
     reason: 'OPS-9, from the postmaster',
   });
   expect(entries[1].changes).toContainEqual({ field: 'message', before: null, after: 'Mailbox full,\ntry later' });
-  expect(entries[2]).toMatchObject({ changes: [{ field: 'priority', before: 20, after: 5 }], actor: SYSTEM_ACTOR, reason: null });
+  expect(entries[2]).toMatchObject({
+    changes: [{ field: 'priority', before: 20, after: 5 }],
+    actor: SYSTEM_ACTOR,
+    reason: null,
+  });
   expect(entries[2].hash).toMatch(/^[0-9a-f]{64}$/);
   expect(stdout).not.toMatch(/secretHash/);
 });
@@ -60,7 +79,11 @@ it('exports the audit trail as CSV to a file, quoting what needs it', async () =
   expect(header).toBe(
     'position,occurredAt,actorId,actorName,actorKind,eventType,aggregateType,aggregateId,version,changes,revertedToVersion,reason,correlationId,causationId,commandId,eventId,hash',
   );
-  expect(created).toMatch(new RegExp(`^2,2024-05-01T08:00:00.000Z,tok_carol,"Carol, ops",token,BouncePatternCreated,bouncePattern,${patternId},1,"\\[`));
+  expect(created).toMatch(
+    new RegExp(
+      `^2,2024-05-01T08:00:00.000Z,tok_carol,"Carol, ops",token,BouncePatternCreated,bouncePattern,${patternId},1,"\\[`,
+    ),
+  );
   expect(created).toContain('""field"":""name"",""before"":null,""after"":""Quota, \\""full\\""""');
   expect(created).toContain(',"OPS-9, from the postmaster",');
   expect(edited).toMatch(/^3,2024-05-02T08:00:00.000Z,system,system,system,BouncePatternEdited,/);
@@ -71,16 +94,26 @@ it('exports the audit trail as CSV to a file, quoting what needs it', async () =
 it('prints the rules as of a position or a time', async () => {
   const before = await runCli(['rules-as-of', '--position', '2'], env);
   expect(before.code).toBe(0);
-  expect(JSON.parse(before.stdout)).toMatchObject({ position: '2', patterns: [{ id: patternId, priority: 20, version: 1 }], isps: [] });
+  expect(JSON.parse(before.stdout)).toMatchObject({
+    position: '2',
+    patterns: [{ id: patternId, priority: 20, version: 1 }],
+    isps: [],
+  });
   const after = await runCli(['rules-as-of', '--at', '2024-05-03T00:00:00Z'], env);
-  expect(JSON.parse(after.stdout)).toMatchObject({ position: '3', patterns: [{ id: patternId, priority: 5, version: 2 }] });
+  expect(JSON.parse(after.stdout)).toMatchObject({
+    position: '3',
+    patterns: [{ id: patternId, priority: 5, version: 2 }],
+  });
   const wrong = await runCli(['rules-as-of'], env);
   expect(wrong.code).toBe(2);
 });
 
 it('migrates the log into another SQLite file and checks the copy', async () => {
   const target = join(scratch.dir, 'copy.sqlite');
-  const { code, stderr } = await runCli(['migrate', '--from', `sqlite:${scratch.sqlitePath}`, '--to', `sqlite:${target}`], env);
+  const { code, stderr } = await runCli(
+    ['migrate', '--from', `sqlite:${scratch.sqlitePath}`, '--to', `sqlite:${target}`],
+    env,
+  );
   expect(stderr).toContain('exact copy');
   expect(code).toBe(0);
   expect((await runCli(['verify'], { SQLITE_PATH: target })).code).toBe(0);

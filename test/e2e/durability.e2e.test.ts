@@ -52,14 +52,16 @@ describe('durability on the SQLite file', () => {
     for (const id of acknowledged) expect(listed.has(id), id).toBe(true);
     expect(listed.get(acknowledged[0]!)).toBe(2);
     expect(listed).toEqual(await patternsInLog(scratch.sqlitePath));
-    const defaultsBefore = (await gqlData(second.url, LIST_PATTERNS, { filter: { origin: 'DEFAULT' }, first: 0 })).bouncePatterns.totalCount;
+    const defaultsBefore = (await gqlData(second.url, LIST_PATTERNS, { filter: { origin: 'DEFAULT' }, first: 0 }))
+      .bouncePatterns.totalCount;
     expect(await second.stop('SIGTERM')).toBe(0);
     expect(second.output()).toMatch(/SIGTERM received/);
 
     // A third start neither loses nor doubles anything, defaults included.
     const third = await startServiceProcess(serviceEnv(scratch.sqlitePath));
     expect(await patternsInList(third.url)).toEqual(listed);
-    const defaultsAfter = (await gqlData(third.url, LIST_PATTERNS, { filter: { origin: 'DEFAULT' }, first: 0 })).bouncePatterns.totalCount;
+    const defaultsAfter = (await gqlData(third.url, LIST_PATTERNS, { filter: { origin: 'DEFAULT' }, first: 0 }))
+      .bouncePatterns.totalCount;
     expect(defaultsAfter).toBe(defaultsBefore);
     expect(defaultsAfter).toBeGreaterThan(0);
     await third.stop();
@@ -93,10 +95,14 @@ describe('graceful shutdown', () => {
     const agent = new Agent({ keepAlive: true, maxSockets: 4 });
     const post = () =>
       new Promise<number>((resolve) => {
-        const req = request(service.url, { method: 'POST', agent, headers: { 'content-type': 'application/json', ...asAdmin } }, (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
-        });
+        const req = request(
+          service.url,
+          { method: 'POST', agent, headers: { 'content-type': 'application/json', ...asAdmin } },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          },
+        );
         req.on('error', () => resolve(-1));
         req.end(JSON.stringify({ query: '{ __typename }' }));
       });

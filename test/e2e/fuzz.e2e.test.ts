@@ -65,7 +65,13 @@ it('answers every fuzzed request well-formed, stays up, and rejected requests wr
 
   let depth = '';
   for (let i = 0; i < 200; i++) depth += '{ a';
-  const documents = [CREATE_PATTERN, EDIT_PATTERN, LIST_PATTERNS, CLASSIFY, 'query($items: [ClassifyInput!]!) { classifyBatch(items: $items) { type } }'];
+  const documents = [
+    CREATE_PATTERN,
+    EDIT_PATTERN,
+    LIST_PATTERNS,
+    CLASSIFY,
+    'query($items: [ClassifyInput!]!) { classifyBatch(items: $items) { type } }',
+  ];
   const mutate = (doc: string): string => {
     const at = int(doc.length);
     return pick([
@@ -77,23 +83,50 @@ it('answers every fuzzed request well-formed, stays up, and rejected requests wr
   };
 
   const fields = ['name', 'type', 'ispId', 'pattern', 'message', 'priority', 'enabled'];
-  const randomInput = () => Object.fromEntries(fields.filter(() => rand() < 0.8).map((f) => [f, rand() < 0.5 ? anyValue() : pick(nasty)]));
+  const randomInput = () =>
+    Object.fromEntries(fields.filter(() => rand() < 0.8).map((f) => [f, rand() < 0.5 ? anyValue() : pick(nasty)]));
 
   const makeBody = (): { body: string; contentType: string } => {
     const json = (value: unknown) => ({ body: JSON.stringify(value), contentType: 'application/json' });
     return pick([
-      () => ({ body: pick(['{', '[]', 'null', '"query"', '{"query": 1}', '\u0000\u0001', '{"query": "{ __typename }", "variables": "x"}']), contentType: 'application/json' }),
+      () => ({
+        body: pick([
+          '{',
+          '[]',
+          'null',
+          '"query"',
+          '{"query": 1}',
+          '\u0000\u0001',
+          '{"query": "{ __typename }", "variables": "x"}',
+        ]),
+        contentType: 'application/json',
+      }),
       () => json({ query: mutate(pick(documents)), variables: { input: randomInput() } }),
       () => json({ query: CREATE_PATTERN, variables: { input: randomInput() } }),
-      () => json({ query: EDIT_PATTERN, variables: { id: pick(nasty), expectedVersion: anyValue(), input: randomInput() } }),
+      () =>
+        json({
+          query: EDIT_PATTERN,
+          variables: { id: pick(nasty), expectedVersion: anyValue(), input: randomInput() },
+        }),
       () => json({ query: CLASSIFY, variables: { reply: pick(nasty), recipient: anyValue(), ispId: anyValue() } }),
-      () => json({ query: documents[4], variables: { items: Array.from({ length: int(40) }, () => ({ reply: pick(nasty), recipient: anyValue() })) } }),
-      () => json({ query: LIST_PATTERNS, variables: { filter: { search: anyValue(), type: anyValue() }, first: anyValue(), after: anyValue() } }),
+      () =>
+        json({
+          query: documents[4],
+          variables: { items: Array.from({ length: int(40) }, () => ({ reply: pick(nasty), recipient: anyValue() })) },
+        }),
+      () =>
+        json({
+          query: LIST_PATTERNS,
+          variables: { filter: { search: anyValue(), type: anyValue() }, first: anyValue(), after: anyValue() },
+        }),
       () => json({ query: depth }),
       () => json({ query: `{ ${Array.from({ length: int(200) }, (_, i) => `x${i}: __typename`).join(' ')} }` }),
       () => json({ query: pick(nasty) }),
       () => ({ body: 'query=%7B__typename%7D', contentType: 'application/x-www-form-urlencoded' }),
-      () => ({ body: pick(nasty), contentType: pick(['text/plain', 'application/json; charset=utf-16', 'multipart/form-data']) }),
+      () => ({
+        body: pick(nasty),
+        contentType: pick(['text/plain', 'application/json; charset=utf-16', 'multipart/form-data']),
+      }),
     ])();
   };
 
@@ -104,11 +137,17 @@ it('answers every fuzzed request well-formed, stays up, and rejected requests wr
     while (counts.requests < MAX_REQUESTS && Date.now() - started < MAX_MILLISECONDS) {
       const { body, contentType } = makeBody();
       const before = await store.headPosition();
-      const response = await fetch(service.url, { method: 'POST', headers: { ...asAdmin, 'content-type': contentType }, body });
+      const response = await fetch(service.url, {
+        method: 'POST',
+        headers: { ...asAdmin, 'content-type': contentType },
+        body,
+      });
       counts.requests += 1;
       counts.byStatus[response.status] = (counts.byStatus[response.status] ?? 0) + 1;
       const text = await response.text();
-      expect([200, 400, 413, 415], `status for ${body.slice(0, 300)}: ${text.slice(0, 300)}`).toContain(response.status);
+      expect([200, 400, 413, 415], `status for ${body.slice(0, 300)}: ${text.slice(0, 300)}`).toContain(
+        response.status,
+      );
       let parsed: { data?: unknown; errors?: { message: unknown; extensions?: { code?: unknown } }[] };
       try {
         parsed = JSON.parse(text);

@@ -11,7 +11,9 @@ import { scratchDir, startServiceProcess, type ServiceProcess } from '../support
 const scratch = scratchDir();
 let service: ServiceProcess;
 
-const newPatternInput = (marker: string) => ({ input: { name: marker, type: 'BOUNCE', pattern: `${marker} marker`, message: 'm' } });
+const newPatternInput = (marker: string) => ({
+  input: { name: marker, type: 'BOUNCE', pattern: `${marker} marker`, message: 'm' },
+});
 
 beforeAll(async () => {
   service = await startServiceProcess(serviceEnv(scratch.sqlitePath));
@@ -25,7 +27,11 @@ afterAll(async () => {
 describe('API tokens', () => {
   it('refuses requests without a valid token, and writes nothing', async () => {
     const head = await logHead(scratch.sqlitePath);
-    for (const headers of [{}, bearer('bp_not_a_real_token_at_all_0000'), { authorization: 'Basic YWRtaW46YWRtaW4=' }]) {
+    for (const headers of [
+      {},
+      bearer('bp_not_a_real_token_at_all_0000'),
+      { authorization: 'Basic YWRtaW46YWRtaW4=' },
+    ]) {
       const error = await gqlError(service.url, CREATE_PATTERN, newPatternInput('anonymous'), headers);
       expect(error.extensions?.code).toBe('UNAUTHENTICATED');
       const read = await gqlError(service.url, CLASSIFY, { reply: '550 no' }, headers);
@@ -69,7 +75,9 @@ describe('API tokens', () => {
   it('records the token as the actor of the events it causes', async () => {
     const store = new SqliteEventStore(scratch.sqlitePath);
     const actors = new Set<string>();
-    for await (const event of store.readAll()) if (event.type === 'BouncePatternCreated') actors.add(`${event.metadata.actor.kind}:${event.metadata.actor.name}`);
+    for await (const event of store.readAll())
+      if (event.type === 'BouncePatternCreated')
+        actors.add(`${event.metadata.actor.kind}:${event.metadata.actor.name}`);
     await store.close();
     expect(actors).toContain('token:ci editor');
     expect(actors).toContain('system:system');
@@ -93,7 +101,8 @@ describe('API tokens', () => {
 
 describe('limits on what a request may cost', () => {
   it('query depth', async () => {
-    const deep = '{ isps(first: 1) { edges { node { patterns { isp { patterns { isp { patterns { isp { patterns { id } } } } } } } } } } }';
+    const deep =
+      '{ isps(first: 1) { edges { node { patterns { isp { patterns { isp { patterns { isp { patterns { id } } } } } } } } } } }';
     const error = await gqlError(service.url, deep);
     expect(error.status).toBe(400);
     expect(error.extensions).toMatchObject({ code: 'QUERY_TOO_DEEP', limit: 10 });
@@ -110,7 +119,8 @@ describe('limits on what a request may cost', () => {
   });
 
   it('query cost, computed with the variables', async () => {
-    const query = 'query($n: Int) { bouncePatterns(first: $n) { edges { node { id isp { patterns { id name pattern } } } } } }';
+    const query =
+      'query($n: Int) { bouncePatterns(first: $n) { edges { node { id isp { patterns { id name pattern } } } } } }';
     const cheap = await gql(service.url, query, { n: 2 });
     expect(cheap.errors).toBeUndefined();
     const costly = await gqlError(service.url, query, { n: 500 });
@@ -118,9 +128,16 @@ describe('limits on what a request may cost', () => {
   });
 
   it('page size and batch size', async () => {
-    expect((await gqlError(service.url, LIST_PATTERNS, { first: 501 })).extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
+    expect((await gqlError(service.url, LIST_PATTERNS, { first: 501 })).extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'first',
+    });
     const items = Array.from({ length: 1_001 }, () => ({ reply: '550 x' }));
-    const batch = await gqlError(service.url, 'query($items: [ClassifyInput!]!) { classifyBatch(items: $items) { type } }', { items });
+    const batch = await gqlError(
+      service.url,
+      'query($items: [ClassifyInput!]!) { classifyBatch(items: $items) { type } }',
+      { items },
+    );
     expect(batch.extensions?.code).toMatch(/BAD_USER_INPUT|QUERY_TOO_COMPLEX/);
   });
 

@@ -23,14 +23,24 @@ export async function gql<T = any>(
 }
 
 /** The data of a response that must have succeeded; fails the test with the errors otherwise. */
-export async function gqlData<T = any>(url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = asAdmin): Promise<T> {
+export async function gqlData<T = any>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = asAdmin,
+): Promise<T> {
   const response = await gql<T>(url, query, variables, headers);
   if (response.errors?.length || !response.data) throw new Error(`GraphQL errors: ${JSON.stringify(response.errors)}`);
   return response.data;
 }
 
 /** The single error of a response that must have failed. */
-export async function gqlError(url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = asAdmin) {
+export async function gqlError(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = asAdmin,
+) {
   const response = await gql(url, query, variables, headers);
   if (!response.errors?.length) throw new Error(`expected an error, got ${JSON.stringify(response.data)}`);
   return { ...response.errors[0]!, status: response.status, data: response.data };

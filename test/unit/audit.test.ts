@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { ProjectionRunner } from '../../src/app/projectionRunner.js';
 import { ReadModel } from '../../src/app/readModel.js';
 import { TimeTravel } from '../../src/app/timeTravel.js';
-import { EVENT_SCHEMA_VERSION, type DomainEvent, type EventMetadata, type RecordedEvent } from '../../src/domain/events.js';
+import {
+  EVENT_SCHEMA_VERSION,
+  type DomainEvent,
+  type EventMetadata,
+  type RecordedEvent,
+} from '../../src/domain/events.js';
 import { SYSTEM_ACTOR } from '../../src/domain/types.js';
 import { verifyChain } from '../../src/eventstore/chain.js';
 import { MemoryEventStore } from '../../src/eventstore/memory.js';
@@ -20,31 +25,94 @@ const metadata = (occurredAt: string, reason: string | null = null): EventMetada
 });
 
 const recorded = (event: DomainEvent, streamId: string, version = 1): RecordedEvent =>
-  ({ ...event, eventId: 'e1', streamId, version, position: 7n, metadata: metadata('2024-01-01T00:00:00.000Z', 'why') }) as RecordedEvent;
+  ({
+    ...event,
+    eventId: 'e1',
+    streamId,
+    version,
+    position: 7n,
+    metadata: metadata('2024-01-01T00:00:00.000Z', 'why'),
+  }) as RecordedEvent;
 
-const FIELDS = { name: 'n', type: 'BOUNCE', ispId: null, pattern: 'p', message: 'm', priority: 1, enabled: true } as const;
+const FIELDS = {
+  name: 'n',
+  type: 'BOUNCE',
+  ispId: null,
+  pattern: 'p',
+  message: 'm',
+  priority: 1,
+  enabled: true,
+} as const;
 
 describe('audit entries (a pure function of each event)', () => {
   it('a creation lists the initial fields; an edit, a revert its changes against the previous values', () => {
-    const created = auditEntryOf(recorded({ type: 'BouncePatternCreated', data: { patternId: 'x', origin: 'CUSTOM', ...FIELDS } }, 'bouncePattern-x'));
-    expect(created).toMatchObject({ position: 7n, eventType: 'BouncePatternCreated', aggregateType: 'bouncePattern', aggregateId: 'x', reason: 'why', revertedToVersion: null });
+    const created = auditEntryOf(
+      recorded(
+        { type: 'BouncePatternCreated', data: { patternId: 'x', origin: 'CUSTOM', ...FIELDS } },
+        'bouncePattern-x',
+      ),
+    );
+    expect(created).toMatchObject({
+      position: 7n,
+      eventType: 'BouncePatternCreated',
+      aggregateType: 'bouncePattern',
+      aggregateId: 'x',
+      reason: 'why',
+      revertedToVersion: null,
+    });
     expect(created.changes).toEqual([
       { field: 'origin', before: null, after: 'CUSTOM' },
       ...Object.entries(FIELDS).map(([field, after]) => ({ field, before: null, after })),
     ]);
     const reverted = auditEntryOf(
-      recorded({ type: 'BouncePatternReverted', data: { patternId: 'x', toVersion: 1, changes: { priority: 1 }, previous: { priority: 9 } } }, 'bouncePattern-x', 3),
+      recorded(
+        {
+          type: 'BouncePatternReverted',
+          data: { patternId: 'x', toVersion: 1, changes: { priority: 1 }, previous: { priority: 9 } },
+        },
+        'bouncePattern-x',
+        3,
+      ),
     );
-    expect(reverted).toMatchObject({ version: 3, revertedToVersion: 1, changes: [{ field: 'priority', before: 9, after: 1 }] });
-    const edited = auditEntryOf(recorded({ type: 'IspEdited', data: { ispId: 'i', changes: { domains: ['b.example'] }, previous: { domains: ['a.example'] } } }, 'isp-i', 2));
+    expect(reverted).toMatchObject({
+      version: 3,
+      revertedToVersion: 1,
+      changes: [{ field: 'priority', before: 9, after: 1 }],
+    });
+    const edited = auditEntryOf(
+      recorded(
+        {
+          type: 'IspEdited',
+          data: { ispId: 'i', changes: { domains: ['b.example'] }, previous: { domains: ['a.example'] } },
+        },
+        'isp-i',
+        2,
+      ),
+    );
     expect(edited.changes).toEqual([{ field: 'domains', before: ['a.example'], after: ['b.example'] }]);
   });
 
   it('deletion and restore read as the deleted flag; a token creation never shows the secret hash', () => {
-    expect(auditEntryOf(recorded({ type: 'BouncePatternDeleted', data: { patternId: 'x' } }, 'bouncePattern-x')).changes).toEqual([{ field: 'deleted', before: false, after: true }]);
-    expect(auditEntryOf(recorded({ type: 'BouncePatternRestored', data: { patternId: 'x' } }, 'bouncePattern-x')).changes).toEqual([{ field: 'deleted', before: true, after: false }]);
-    const token = auditEntryOf(recorded({ type: 'ApiTokenCreated', data: { tokenId: 't', name: 'ci', role: 'viewer', secretHash: 'abc' } }, 'apiToken-t'));
-    expect(token).toMatchObject({ aggregateType: 'apiToken', aggregateId: 't', changes: [{ field: 'name', before: null, after: 'ci' }, { field: 'role', before: null, after: 'viewer' }] });
+    expect(
+      auditEntryOf(recorded({ type: 'BouncePatternDeleted', data: { patternId: 'x' } }, 'bouncePattern-x')).changes,
+    ).toEqual([{ field: 'deleted', before: false, after: true }]);
+    expect(
+      auditEntryOf(recorded({ type: 'BouncePatternRestored', data: { patternId: 'x' } }, 'bouncePattern-x')).changes,
+    ).toEqual([{ field: 'deleted', before: true, after: false }]);
+    const token = auditEntryOf(
+      recorded(
+        { type: 'ApiTokenCreated', data: { tokenId: 't', name: 'ci', role: 'viewer', secretHash: 'abc' } },
+        'apiToken-t',
+      ),
+    );
+    expect(token).toMatchObject({
+      aggregateType: 'apiToken',
+      aggregateId: 't',
+      changes: [
+        { field: 'name', before: null, after: 'ci' },
+        { field: 'role', before: null, after: 'viewer' },
+      ],
+    });
   });
 });
 
@@ -55,13 +123,25 @@ async function editedLog(patterns: number, edits: number): Promise<MemoryEventSt
   let n = 0;
   for (let p = 0; p < patterns; p++) {
     const data = { patternId: `p${p}`, origin: 'CUSTOM', ...FIELDS, name: `rule ${p}`, pattern: `marker ${p}` };
-    await store.append(`bouncePattern-p${p}`, [{ eventId: `c${p}`, type: 'BouncePatternCreated', data, metadata: metadata(minute(n++)) }], 0);
+    await store.append(
+      `bouncePattern-p${p}`,
+      [{ eventId: `c${p}`, type: 'BouncePatternCreated', data, metadata: metadata(minute(n++)) }],
+      0,
+    );
   }
   for (let e = 0; e < edits; e++) {
     const p = e % patterns;
     const version = Math.floor(e / patterns) + 1;
-    const data = { patternId: `p${p}`, changes: { priority: version + 1 }, previous: { priority: version === 1 ? 1 : version } };
-    await store.append(`bouncePattern-p${p}`, [{ eventId: `e${e}`, type: 'BouncePatternEdited', data, metadata: metadata(minute(n++)) }], version);
+    const data = {
+      patternId: `p${p}`,
+      changes: { priority: version + 1 },
+      previous: { priority: version === 1 ? 1 : version },
+    };
+    await store.append(
+      `bouncePattern-p${p}`,
+      [{ eventId: `e${e}`, type: 'BouncePatternEdited', data, metadata: metadata(minute(n++)) }],
+      version,
+    );
   }
   return store;
 }
@@ -116,7 +196,13 @@ describe('verifyChain', () => {
   it('passes an intact log and reports its head', async () => {
     const log = await events();
     expect(await verifyChain(from(log))).toEqual({
-      ok: true, chainKept: true, eventsChecked: 6, mismatches: 0, firstMismatch: null, headPosition: 6n, headHash: log[5]!.hash,
+      ok: true,
+      chainKept: true,
+      eventsChecked: 6,
+      mismatches: 0,
+      firstMismatch: null,
+      headPosition: 6n,
+      headHash: log[5]!.hash,
     });
   });
 
@@ -124,7 +210,11 @@ describe('verifyChain', () => {
     const log = await events();
     log[3] = { ...log[3]!, data: { ...(log[3]!.data as object), changes: { priority: 99 } } };
     const result = await verifyChain(from(log));
-    expect(result).toMatchObject({ ok: false, mismatches: 1, firstMismatch: { position: 4n, eventId: log[3]!.eventId, streamId: log[3]!.streamId } });
+    expect(result).toMatchObject({
+      ok: false,
+      mismatches: 1,
+      firstMismatch: { position: 4n, eventId: log[3]!.eventId, streamId: log[3]!.streamId },
+    });
   });
 
   it('does not claim ok for a store that keeps no chain', async () => {

@@ -21,7 +21,10 @@ const corpus: LabelledReply[] = readFileSync(new URL('../fixtures/replies.dev.js
   .map((line) => JSON.parse(line) as LabelledReply);
 
 // Creation order is the shipping order: the array index breaks priority ties.
-const rules: MatcherRule[] = DEFAULT_BOUNCE_PATTERNS.map((pattern, index) => ({ ...pattern, createdPosition: BigInt(index) }));
+const rules: MatcherRule[] = DEFAULT_BOUNCE_PATTERNS.map((pattern, index) => ({
+  ...pattern,
+  createdPosition: BigInt(index),
+}));
 const matcher = compileMatcher(rules, DEFAULT_ISPS, BigInt(rules.length));
 
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/;
@@ -122,9 +125,21 @@ describe('default bounce patterns', () => {
 
   it.each([
     // 4xx is temporary whatever it says.
-    ['SOFT_BOUNCE', '450 4.1.1 <user@example.com>: Recipient address rejected: User unknown, recipient verification failed, try again', null],
-    ['SOFT_BOUNCE', '421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to unexpected volume or user complaints', 'yahoo.com'],
-    ['SOFT_BOUNCE', "Remote Server returned '450 4.1.1 <user@example.com>: Recipient address rejected: User unknown'", null],
+    [
+      'SOFT_BOUNCE',
+      '450 4.1.1 <user@example.com>: Recipient address rejected: User unknown, recipient verification failed, try again',
+      null,
+    ],
+    [
+      'SOFT_BOUNCE',
+      '421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to unexpected volume or user complaints',
+      'yahoo.com',
+    ],
+    [
+      'SOFT_BOUNCE',
+      "Remote Server returned '450 4.1.1 <user@example.com>: Recipient address rejected: User unknown'",
+      null,
+    ],
     ['SOFT_BOUNCE', '454 4.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org', null],
     // Mailbox full is soft whatever the code.
     ['SOFT_BOUNCE', '552-5.2.2 The email account that you tried to reach is over quota and inactive.', 'gmail.com'],
@@ -132,12 +147,32 @@ describe('default bounce patterns', () => {
     // Blocked or spam: the address is kept, even under a mailbox code.
     ['BOUNCE', '550 5.1.1 <user@example.com>: message rejected due to spam content', null],
     ['BOUNCE', '550 5.7.1 Service unavailable; client [192.0.2.1] blocked using Spamhaus', null],
-    ['BOUNCE', '550 5.7.1 Unfortunately, messages from [192.0.2.1] weren\'t sent. Please contact your Internet service provider since part of their network is on our block list (S3150).', 'hotmail.com'],
+    [
+      'BOUNCE',
+      "550 5.7.1 Unfortunately, messages from [192.0.2.1] weren't sent. Please contact your Internet service provider since part of their network is on our block list (S3150).",
+      'hotmail.com',
+    ],
     // Earned hard bounces.
-    ['HARD_BOUNCE', '550-5.1.1 The email account that you tried to reach does not exist. Please try double-checking the recipient\'s email address for typos or unnecessary spaces.', 'gmail.com'],
-    ['HARD_BOUNCE', '550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup', 'contoso.com'],
-    ['HARD_BOUNCE', '554 delivery error: dd This user doesn\'t have a yahoo.com account (user@yahoo.com) [0] - mta1.mail.yahoo.com', 'yahoo.com'],
-    ['HARD_BOUNCE', '550 Message was not accepted -- invalid mailbox. Local mailbox user@mail.ru is unavailable: user not found', 'mail.ru'],
+    [
+      'HARD_BOUNCE',
+      "550-5.1.1 The email account that you tried to reach does not exist. Please try double-checking the recipient's email address for typos or unnecessary spaces.",
+      'gmail.com',
+    ],
+    [
+      'HARD_BOUNCE',
+      '550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup',
+      'contoso.com',
+    ],
+    [
+      'HARD_BOUNCE',
+      "554 delivery error: dd This user doesn't have a yahoo.com account (user@yahoo.com) [0] - mta1.mail.yahoo.com",
+      'yahoo.com',
+    ],
+    [
+      'HARD_BOUNCE',
+      '550 Message was not accepted -- invalid mailbox. Local mailbox user@mail.ru is unavailable: user not found',
+      'mail.ru',
+    ],
   ] as const)('%s: %s', (expected, reply, recipient) => {
     expect(matcher.classify({ reply, recipient }).type).toBe(expected);
   });

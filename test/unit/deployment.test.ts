@@ -36,7 +36,9 @@ describe('deployment files', () => {
       const value = /EVENTSTORE_CONNECTION_STRING: (\S+)/.exec(text)?.[1];
       expect(value, file).toBeDefined();
       const connectionString = expandDefaults(value!);
-      expect(loadConfig({ EVENTSTORE_CONNECTION_STRING: connectionString }).eventStoreConnectionString).toBe(connectionString);
+      expect(loadConfig({ EVENTSTORE_CONNECTION_STRING: connectionString }).eventStoreConnectionString).toBe(
+        connectionString,
+      );
 
       const [, hostList, query] = /^esdb:\/\/(?:[^@]*@)?([^/?]+)\/?\??(.*)$/.exec(connectionString)!;
       const hosts = hostList!.split(',');
@@ -51,7 +53,9 @@ describe('deployment files', () => {
       if (params.get('tls') === 'true') {
         expect(caFile, file).toBeTruthy();
         const mount = /- certs:(\/\S+):ro\n\s+networks: \[cluster\]/.exec(text)?.[1];
-        expect(caFile!.startsWith(`${mount}/`), `${file}: ${caFile} is inside the service's certificate mount`).toBe(true);
+        expect(caFile!.startsWith(`${mount}/`), `${file}: ${caFile} is inside the service's certificate mount`).toBe(
+          true,
+        );
       }
     }
   });

@@ -100,32 +100,61 @@ describe('compileMatcher: fallbacks', () => {
 
   it('answers SOFT_BOUNCE by reply code for an unmatched 4xx', () => {
     const answer = matcher.classify({ reply: '451 4.7.1 Greylisted, please try again' });
-    expect(answer).toMatchObject({ type: 'SOFT_BOUNCE', matchedBy: 'REPLY_CODE', rule: null, replyCode: '451', enhancedStatusCode: '4.7.1', rulesetVersion: 42n });
+    expect(answer).toMatchObject({
+      type: 'SOFT_BOUNCE',
+      matchedBy: 'REPLY_CODE',
+      rule: null,
+      replyCode: '451',
+      enhancedStatusCode: '4.7.1',
+      rulesetVersion: 42n,
+    });
     expect(answer.message).toMatch(/451.*temporary/);
   });
 
   it('answers SOFT_BOUNCE for an enhanced 4.x.x code when there is no reply code', () => {
-    expect(matcher.classify({ reply: '4.2.2 mailbox full' })).toMatchObject({ type: 'SOFT_BOUNCE', matchedBy: 'REPLY_CODE' });
+    expect(matcher.classify({ reply: '4.2.2 mailbox full' })).toMatchObject({
+      type: 'SOFT_BOUNCE',
+      matchedBy: 'REPLY_CODE',
+    });
   });
 
   it('answers BOUNCE by reply code for an unmatched 5xx, never HARD_BOUNCE', () => {
-    expect(matcher.classify({ reply: USER_UNKNOWN })).toMatchObject({ type: 'BOUNCE', matchedBy: 'REPLY_CODE', rule: null, replyCode: '550' });
+    expect(matcher.classify({ reply: USER_UNKNOWN })).toMatchObject({
+      type: 'BOUNCE',
+      matchedBy: 'REPLY_CODE',
+      rule: null,
+      replyCode: '550',
+    });
   });
 
   it('answers BOUNCE with NONE when the reply has no code', () => {
     const answer = matcher.classify({ reply: 'Something went wrong' });
-    expect(answer).toMatchObject({ type: 'BOUNCE', matchedBy: 'NONE', rule: null, replyCode: null, enhancedStatusCode: null });
+    expect(answer).toMatchObject({
+      type: 'BOUNCE',
+      matchedBy: 'NONE',
+      rule: null,
+      replyCode: null,
+      enhancedStatusCode: null,
+    });
     expect(answer.message).toMatch(/no reply code/);
   });
 
   it('falls back with an empty rule set', () => {
-    expect(compileMatcher([], [], null).classify({ reply: '452 mailbox full' })).toMatchObject({ type: 'SOFT_BOUNCE', rulesetVersion: null });
+    expect(compileMatcher([], [], null).classify({ reply: '452 mailbox full' })).toMatchObject({
+      type: 'SOFT_BOUNCE',
+      rulesetVersion: null,
+    });
   });
 });
 
 describe('compileMatcher: matching', () => {
   it('answers the matched rule with its type, message, ISP, codes and ruleset version', () => {
-    const hard = rule({ pattern: 'user unknown', type: 'HARD_BOUNCE', message: 'The mailbox does not exist', ispId: 'gmail' });
+    const hard = rule({
+      pattern: 'user unknown',
+      type: 'HARD_BOUNCE',
+      message: 'The mailbox does not exist',
+      ispId: 'gmail',
+    });
     const answer = compileMatcher([hard], ISPS, 9n).classify({ reply: USER_UNKNOWN, recipient: 'x@gmail.com' });
     expect(answer).toEqual({
       type: 'HARD_BOUNCE',
@@ -153,8 +182,11 @@ describe('compileMatcher: matching', () => {
   });
 
   it('matches against the normalised reply, across the lines of a multi-line reply', () => {
-    const noSuchUser = rule({ pattern: '^550 5\\.1\\.1 the email account .* does not exist\\. please try double-checking' });
-    const reply = '550-5.1.1 The email account that you tried to reach does not exist. Please try\r\n550-5.1.1 double-checking the recipient\'s email address';
+    const noSuchUser = rule({
+      pattern: '^550 5\\.1\\.1 the email account .* does not exist\\. please try double-checking',
+    });
+    const reply =
+      "550-5.1.1 The email account that you tried to reach does not exist. Please try\r\n550-5.1.1 double-checking the recipient's email address";
     expect(compileMatcher([noSuchUser], ISPS, 1n).classify({ reply }).rule).toBe(noSuchUser);
   });
 
@@ -171,7 +203,13 @@ describe('compileMatcher: matching', () => {
   it('matches an alternation on each of its branches', () => {
     const quota = rule({ pattern: 'quota (exceeded|reached)|over quota|mailbox (is )?full', type: 'SOFT_BOUNCE' });
     const matcher = compileMatcher([quota], ISPS, 1n);
-    for (const reply of ['552 quota exceeded', '552 Quota reached for user', '452 user is over quota', '452 mailbox full', '452 Mailbox is full'])
+    for (const reply of [
+      '552 quota exceeded',
+      '552 Quota reached for user',
+      '452 user is over quota',
+      '452 mailbox full',
+      '452 Mailbox is full',
+    ])
       expect(matcher.classify({ reply }).rule, reply).toBe(quota);
     expect(matcher.classify({ reply: '452 quota is fine, mailbox is empty' }).rule).toBeNull();
   });
@@ -205,7 +243,10 @@ describe('compileMatcher: matching', () => {
 
 describe('analysePattern', () => {
   it('finds the literal text every match contains, case-folded', () => {
-    expect(analysePattern('Recipient address rejected: User unknown')).toMatchObject({ literals: ['recipient address rejected: user unknown'], indexed: true });
+    expect(analysePattern('Recipient address rejected: User unknown')).toMatchObject({
+      literals: ['recipient address rejected: user unknown'],
+      indexed: true,
+    });
     expect(analysePattern('spam.*\\[TS04\\]').literalSets).toEqual([['spam'], ['[ts04]']]);
     expect(analysePattern('spam.*detected').literals).toEqual(['detected']);
     expect(analysePattern('no such (user|mailbox)s?').literals).toEqual(['no such user', 'no such mailbox']);
@@ -213,13 +254,63 @@ describe('analysePattern', () => {
   });
 
   it('reports no literal when every match need not contain one', () => {
-    for (const pattern of ['^5\\d\\d', '(a+)+$', 'foo|b', 'u.*', '(?i)user unknown', '\\Quser\\E', '[[:alpha:]]+ unknown x', '\\pLser'])
+    for (const pattern of [
+      '^5\\d\\d',
+      '(a+)+$',
+      'foo|b',
+      'u.*',
+      '(?i)user unknown',
+      '\\Quser\\E',
+      '[[:alpha:]]+ unknown x',
+      '\\pLser',
+    ])
       expect(analysePattern(pattern).indexed, pattern).toBe(false);
   });
 });
 
 describe('compileMatcher: the index loses no match', () => {
-  const WORDS = ['user', 'unknown', 'mailbox', 'full', 'quota', 'exceeded', 'spam', 'blocked', 'rejected', 'address', 'relay', 'denied', 'rate', 'limited', 'try', 'again', 'later', 'policy', 'dmarc', 'not', 'found', 'a', 'is', 'no', 'such', 'account', 'disabled', 'greylisted', 'content', 'message', 'too', 'big', 'host', 'temporarily', 'deferred', 'reputation', 'listed', 'invalid', 'recipient', 'inactive'];
+  const WORDS = [
+    'user',
+    'unknown',
+    'mailbox',
+    'full',
+    'quota',
+    'exceeded',
+    'spam',
+    'blocked',
+    'rejected',
+    'address',
+    'relay',
+    'denied',
+    'rate',
+    'limited',
+    'try',
+    'again',
+    'later',
+    'policy',
+    'dmarc',
+    'not',
+    'found',
+    'a',
+    'is',
+    'no',
+    'such',
+    'account',
+    'disabled',
+    'greylisted',
+    'content',
+    'message',
+    'too',
+    'big',
+    'host',
+    'temporarily',
+    'deferred',
+    'reputation',
+    'listed',
+    'invalid',
+    'recipient',
+    'inactive',
+  ];
 
   it('answers every reply as a naive first-match loop over all rules', () => {
     const next = seededRandom(20240611);
@@ -250,7 +341,15 @@ describe('compileMatcher: the index loses no match', () => {
       let pattern = parts.join(separator());
       if (next() < 0.1) pattern = `^${pickCode()}${pattern}`;
       if (next() < 0.1) pattern = `${pattern}|${fragment()} ${fragment()}`;
-      rules.push(rule({ pattern, ispId: pick(ispIds), priority: Math.floor(next() * 5), enabled: next() < 0.9, createdPosition: BigInt(Math.floor(next() * 1_000_000)) }));
+      rules.push(
+        rule({
+          pattern,
+          ispId: pick(ispIds),
+          priority: Math.floor(next() * 5),
+          enabled: next() < 0.9,
+          createdPosition: BigInt(Math.floor(next() * 1_000_000)),
+        }),
+      );
     }
     function pickCode() {
       return pick(['550 ', '452 ', '5\\d\\d ', '4']);
@@ -262,7 +361,12 @@ describe('compileMatcher: the index loses no match', () => {
       const normalised = normaliseReply(reply);
       const inOrder = rules
         .filter((r) => r.enabled && (r.ispId === null || r.ispId === ispId))
-        .sort((a, b) => Number(a.ispId === null) - Number(b.ispId === null) || a.priority - b.priority || (a.createdPosition < b.createdPosition ? -1 : a.createdPosition > b.createdPosition ? 1 : 0));
+        .sort(
+          (a, b) =>
+            Number(a.ispId === null) - Number(b.ispId === null) ||
+            a.priority - b.priority ||
+            (a.createdPosition < b.createdPosition ? -1 : a.createdPosition > b.createdPosition ? 1 : 0),
+        );
       return inOrder.find((r) => compiled.get(r)!.test(normalised)) ?? null;
     };
 
@@ -272,7 +376,10 @@ describe('compileMatcher: the index loses no match', () => {
       const reply = `${pick(['550 5.1.1 ', '452-4.2.2 ', '', '554 '])}${words.join(pick([' ', '  ', '\r\n550 ', ': ']))}`;
       const isp = pick([null, ...isps]);
       const expected = naive(reply, isp?.id ?? null);
-      const answer = matcher.classify({ reply, recipient: isp === null ? 'someone@example.com' : `someone@${isp.domains[0]}` });
+      const answer = matcher.classify({
+        reply,
+        recipient: isp === null ? 'someone@example.com' : `someone@${isp.domains[0]}`,
+      });
       expect(answer.rule?.id ?? null, reply).toBe(expected?.id ?? null);
       if (expected !== null) matched++;
     }

@@ -6,7 +6,7 @@ describe('normaliseReply', () => {
   it('joins a multi-line reply, keeping the first code and dropping the continuation prefixes', () => {
     const gmail = [
       '550-5.1.1 The email account that you tried to reach does not exist. Please try',
-      '550-5.1.1 double-checking the recipient\'s email address for typos or',
+      "550-5.1.1 double-checking the recipient's email address for typos or",
       '550 5.1.1 unnecessary spaces. https://support.google.com/mail/?p=NoSuchUser',
     ].join('\r\n');
     expect(normaliseReply(gmail)).toBe(
@@ -23,7 +23,9 @@ describe('normaliseReply', () => {
   });
 
   it('keeps an enhanced code on a continuation line when it differs from the first line’s', () => {
-    expect(normaliseReply('550-5.1.1 No such user\n550 5.7.1 and blocked')).toBe('550 5.1.1 No such user 5.7.1 and blocked');
+    expect(normaliseReply('550-5.1.1 No such user\n550 5.7.1 and blocked')).toBe(
+      '550 5.1.1 No such user 5.7.1 and blocked',
+    );
   });
 
   it('collapses white space and trims', () => {
@@ -31,7 +33,9 @@ describe('normaliseReply', () => {
   });
 
   it('leaves a reply without code as it is, apart from white space', () => {
-    expect(normaliseReply('Recipient address rejected:  User unknown')).toBe('Recipient address rejected: User unknown');
+    expect(normaliseReply('Recipient address rejected:  User unknown')).toBe(
+      'Recipient address rejected: User unknown',
+    );
   });
 
   it('cuts a 1 MB reply to the reply length limit before the work', () => {
@@ -53,19 +57,31 @@ describe('parseReplyCodes', () => {
   const codes = (reply: string) => parseReplyCodes(normaliseReply(reply));
 
   it('reads the reply code and the enhanced status code after it', () => {
-    expect(codes('550 5.1.1 <user@example.com>: Recipient address rejected')).toEqual({ replyCode: '550', enhancedStatusCode: '5.1.1' });
+    expect(codes('550 5.1.1 <user@example.com>: Recipient address rejected')).toEqual({
+      replyCode: '550',
+      enhancedStatusCode: '5.1.1',
+    });
   });
 
   it('reads the codes of a multi-line reply', () => {
-    expect(codes('421-4.7.0 Try again later\r\n421 4.7.0 closing connection')).toEqual({ replyCode: '421', enhancedStatusCode: '4.7.0' });
+    expect(codes('421-4.7.0 Try again later\r\n421 4.7.0 closing connection')).toEqual({
+      replyCode: '421',
+      enhancedStatusCode: '4.7.0',
+    });
   });
 
   it('reads an enhanced code in the #5.1.1 form', () => {
-    expect(codes('550 Requested action not taken: mailbox unavailable (#5.1.1)')).toEqual({ replyCode: '550', enhancedStatusCode: '5.1.1' });
+    expect(codes('550 Requested action not taken: mailbox unavailable (#5.1.1)')).toEqual({
+      replyCode: '550',
+      enhancedStatusCode: '5.1.1',
+    });
   });
 
   it('reads three-digit enhanced code parts', () => {
-    expect(codes('550 5.7.606 Access denied, banned sending IP')).toEqual({ replyCode: '550', enhancedStatusCode: '5.7.606' });
+    expect(codes('550 5.7.606 Access denied, banned sending IP')).toEqual({
+      replyCode: '550',
+      enhancedStatusCode: '5.7.606',
+    });
   });
 
   it('reads an enhanced code without reply code', () => {

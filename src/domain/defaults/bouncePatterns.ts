@@ -23,7 +23,7 @@ import type { BouncePatternFields } from '../types.js';
 export type DefaultBouncePattern = { readonly id: string } & BouncePatternFields;
 
 /** Any text not led by a 4xx code (Exchange prefixes relayed codes with `#`); the phrase may start the reply. */
-const NOT_4XX = String.raw`^(?:#?[^#4].*)?`;
+const NOT_4XX = '^(?:#?[^#4].*)?';
 
 export const DEFAULT_BOUNCE_PATTERNS: readonly DefaultBouncePattern[] = [
   // ISP patterns run before every All-ISPs pattern, even the mailbox-full and BOUNCE ones: the hard
@@ -66,7 +66,7 @@ export const DEFAULT_BOUNCE_PATTERNS: readonly DefaultBouncePattern[] = [
     type: 'BOUNCE',
     ispId: 'yahoo',
     pattern: String.raw`^5\d\d\b.*\[(?:TSS?|BL|PH)\d\d\]`,
-    message: 'Rejected by Yahoo for the sender\'s reputation or policy',
+    message: "Rejected by Yahoo for the sender's reputation or policy",
     priority: 300,
     enabled: true,
   },
@@ -87,7 +87,7 @@ export const DEFAULT_BOUNCE_PATTERNS: readonly DefaultBouncePattern[] = [
     type: 'BOUNCE',
     ispId: 'microsoft',
     pattern: String.raw`^5\d\d\b.*(?:messages from \S+ weren't sent|\b(?:SC|OU|DY)-00\d\b)`,
-    message: 'Rejected by Outlook.com for the sending IP\'s reputation',
+    message: "Rejected by Outlook.com for the sending IP's reputation",
     priority: 300,
     enabled: true,
   },
@@ -246,7 +246,7 @@ export const DEFAULT_BOUNCE_PATTERNS: readonly DefaultBouncePattern[] = [
     type: 'BOUNCE',
     ispId: null,
     pattern: String.raw`${NOT_4XX}(?:polic(?:y|ies)|relay(?:ing)? (?:access )?(?:denied|not permitted|prohibited|not allowed)|not (?:permitted|allowed) to relay|rcpthosts|too many (?:invalid |unknown |bad )?recipients|client host|\bhelo\b|\behlo\b|host network not allowed|not rfc ?\d+ compliant|smtp server of your isp|dial-?up|dynamic ip)`,
-    message: 'Rejected by the receiving server\'s policy',
+    message: "Rejected by the receiving server's policy",
     priority: 370,
     enabled: true,
   },
@@ -344,7 +344,7 @@ export const DEFAULT_BOUNCE_PATTERNS: readonly DefaultBouncePattern[] = [
     type: 'BOUNCE',
     ispId: null,
     pattern: String.raw`^#?(?:5\d\d[ -])?5\.7\.\d{1,3}\b`,
-    message: 'Rejected by the receiving server\'s security policy',
+    message: "Rejected by the receiving server's security policy",
     priority: 900,
     enabled: true,
   },

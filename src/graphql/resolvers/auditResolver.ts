@@ -20,7 +20,9 @@ import { Actor, toActor } from '../types/common.js';
 @Resolver(() => AuditEntry)
 export class AuditResolver {
   @Authorized<Permission>('readAudit')
-  @Query(() => AuditEntryConnection, { description: 'Every event of the log as an audit entry, newest first unless asked otherwise.' })
+  @Query(() => AuditEntryConnection, {
+    description: 'Every event of the log as an audit entry, newest first unless asked otherwise.',
+  })
   auditLog(
     @Ctx() ctx: GraphQLContext,
     @Arg('filter', () => AuditLogFilter, { nullable: true }) filter?: AuditLogFilter,
@@ -55,7 +57,9 @@ export class AuditResolver {
   }
 
   @Authorized<Permission>('readAudit')
-  @Query(() => AuditTrailVerification, { description: "Recomputes the log's hash chain to detect altered or removed events." })
+  @Query(() => AuditTrailVerification, {
+    description: "Recomputes the log's hash chain to detect altered or removed events.",
+  })
   verifyAuditTrail(@Ctx() ctx: GraphQLContext) {
     return ctx.services.audit.verify();
   }

@@ -72,7 +72,12 @@ export class BouncePatternResolver {
     @Arg('reason', () => String, REASON) reason?: string,
     @Arg('clientMutationId', () => ID, CLIENT_MUTATION_ID) clientMutationId?: string,
   ) {
-    const { row } = await ctx.services.bouncePatterns.edit(id, expectedVersion, { ...input }, commandContext(ctx, reason, clientMutationId));
+    const { row } = await ctx.services.bouncePatterns.edit(
+      id,
+      expectedVersion,
+      { ...input },
+      commandContext(ctx, reason, clientMutationId),
+    );
     return { pattern: row, warnings: input.pattern ? patternWarnings(input.pattern) : [] };
   }
 
@@ -85,7 +90,11 @@ export class BouncePatternResolver {
     @Arg('reason', () => String, REASON) reason?: string,
     @Arg('clientMutationId', () => ID, CLIENT_MUTATION_ID) clientMutationId?: string,
   ) {
-    const { row } = await ctx.services.bouncePatterns.delete(id, expectedVersion, commandContext(ctx, reason, clientMutationId));
+    const { row } = await ctx.services.bouncePatterns.delete(
+      id,
+      expectedVersion,
+      commandContext(ctx, reason, clientMutationId),
+    );
     return { pattern: row };
   }
 
@@ -101,7 +110,12 @@ export class BouncePatternResolver {
     @Arg('reason', () => String, REASON) reason?: string,
     @Arg('clientMutationId', () => ID, CLIENT_MUTATION_ID) clientMutationId?: string,
   ) {
-    const { row } = await ctx.services.bouncePatterns.revert(id, toVersion, expectedVersion ?? undefined, commandContext(ctx, reason, clientMutationId));
+    const { row } = await ctx.services.bouncePatterns.revert(
+      id,
+      toVersion,
+      expectedVersion ?? undefined,
+      commandContext(ctx, reason, clientMutationId),
+    );
     return { pattern: row };
   }
 
@@ -114,7 +128,11 @@ export class BouncePatternResolver {
     @Arg('reason', () => String, REASON) reason?: string,
     @Arg('clientMutationId', () => ID, CLIENT_MUTATION_ID) clientMutationId?: string,
   ) {
-    const { row } = await ctx.services.bouncePatterns.restore(id, expectedVersion ?? undefined, commandContext(ctx, reason, clientMutationId));
+    const { row } = await ctx.services.bouncePatterns.restore(
+      id,
+      expectedVersion ?? undefined,
+      commandContext(ctx, reason, clientMutationId),
+    );
     return { pattern: row };
   }
 

@@ -19,7 +19,8 @@ export class ClassificationResolver {
     @Arg('ispId', () => ID, { nullable: true }) ispId?: string,
     @Arg('asOf', () => AsOfInput, {
       nullable: true,
-      description: 'Answer with the rules of a past moment (needs the readAudit permission); rulesetVersion is then that position.',
+      description:
+        'Answer with the rules of a past moment (needs the readAudit permission); rulesetVersion is then that position.',
     })
     asOf?: AsOfInput,
   ): Verdict | Promise<Verdict> {
@@ -27,7 +28,9 @@ export class ClassificationResolver {
     if (!asOf) return ctx.services.classifier.classify({ reply, recipient, ispId });
     if (!ctx.principal || !allows(ctx.principal.role, 'readAudit'))
       throw new ForbiddenError('classify asOf reads the audit trail: it needs the readAudit permission');
-    return ctx.services.audit.matcherAsOf(asOf).then((matcher) => ctx.services.classifier.classify({ reply, recipient, ispId }, matcher));
+    return ctx.services.audit
+      .matcherAsOf(asOf)
+      .then((matcher) => ctx.services.classifier.classify({ reply, recipient, ispId }, matcher));
   }
 
   @Authorized<Permission>('classify')

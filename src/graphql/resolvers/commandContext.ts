@@ -4,7 +4,11 @@ import { actorOf } from '../auth.js';
 import type { GraphQLContext } from '../context.js';
 
 /** The command metadata a mutation carries: who, the request's correlation id, and why. */
-export const commandContext = (ctx: GraphQLContext, reason?: string | null, clientMutationId?: string | null): CommandContext => ({
+export const commandContext = (
+  ctx: GraphQLContext,
+  reason?: string | null,
+  clientMutationId?: string | null,
+): CommandContext => ({
   actor: actorOf(ctx),
   correlationId: ctx.correlationId,
   reason: requireOptionalReason(reason),

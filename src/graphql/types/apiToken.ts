@@ -2,7 +2,9 @@ import { DateTimeResolver } from 'graphql-scalars';
 import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { ROLES, type Role } from '../../domain/access.js';
 
-export const RoleEnum = Object.fromEntries(ROLES.map((r) => [r.toUpperCase(), r])) as { [K in Role as Uppercase<K>]: K };
+export const RoleEnum = Object.fromEntries(ROLES.map((r) => [r.toUpperCase(), r])) as {
+  [K in Role as Uppercase<K>]: K;
+};
 registerEnumType(RoleEnum, {
   name: 'Role',
   valuesConfig: {
@@ -26,7 +28,9 @@ export class ApiToken {
 
 @InputType()
 export class CreateApiTokenInput {
-  @Field({ description: 'What the token is for, e.g. "mta-1" or "alice (admin UI)"; recorded as the actor of its changes.' })
+  @Field({
+    description: 'What the token is for, e.g. "mta-1" or "alice (admin UI)"; recorded as the actor of its changes.',
+  })
   name!: string;
   @Field(() => RoleEnum) role!: Role;
 }

@@ -10,7 +10,8 @@ import { Isp } from './isp.js';
 @ObjectType({ description: 'A field an event set or changed.' })
 export class FieldChange {
   @Field() field!: string;
-  @Field(() => JSONResolver, { nullable: true, description: 'null when the event created the aggregate.' }) before!: unknown;
+  @Field(() => JSONResolver, { nullable: true, description: 'null when the event created the aggregate.' })
+  before!: unknown;
   @Field(() => JSONResolver, { nullable: true }) after!: unknown;
 }
 
@@ -42,9 +43,13 @@ export class AuditLogFilter {
   @Field(() => ID, { nullable: true, description: 'Only what this actor (id) did.' }) actor?: string | null;
   @Field(() => ID, { nullable: true }) patternId?: string | null;
   @Field(() => ID, { nullable: true }) ispId?: string | null;
-  @Field(() => [String], { nullable: true, description: 'Event types, e.g. BouncePatternEdited.' }) eventTypes?: string[] | null;
-  @Field(() => DateTimeResolver, { nullable: true, description: 'Events that occurred at or after this time.' }) from?: Date | null;
-  @Field(() => DateTimeResolver, { nullable: true, description: 'Events that occurred at or before this time.' }) to?: Date | null;
+  @Field(() => [String], { nullable: true, description: 'Event types, e.g. BouncePatternEdited.' }) eventTypes?:
+    | string[]
+    | null;
+  @Field(() => DateTimeResolver, { nullable: true, description: 'Events that occurred at or after this time.' })
+  from?: Date | null;
+  @Field(() => DateTimeResolver, { nullable: true, description: 'Events that occurred at or before this time.' })
+  to?: Date | null;
 }
 
 export const AuditLogOrderEnum = { NEWEST_FIRST: 'NEWEST_FIRST', OLDEST_FIRST: 'OLDEST_FIRST' } as const satisfies {
@@ -52,7 +57,9 @@ export const AuditLogOrderEnum = { NEWEST_FIRST: 'NEWEST_FIRST', OLDEST_FIRST: '
 };
 registerEnumType(AuditLogOrderEnum, { name: 'AuditLogOrder' });
 
-@InputType({ description: 'A past moment: a time (the last event that occurred by then) or a log position. Give exactly one.' })
+@InputType({
+  description: 'A past moment: a time (the last event that occurred by then) or a log position. Give exactly one.',
+})
 export class AsOfInput {
   @Field(() => DateTimeResolver, { nullable: true }) at?: Date | null;
   @Field(() => PositionScalar, { nullable: true }) position?: bigint | null;
@@ -62,7 +69,10 @@ export class AsOfInput {
 export class BouncePatternsAsOf {
   @Field(() => PositionScalar, { nullable: true, description: 'The last event included; null before the first.' })
   position!: bigint | null;
-  @Field(() => [BouncePattern], { complexity, description: 'Their `isp` field resolves against the current directory; see ispsAsOf.' })
+  @Field(() => [BouncePattern], {
+    complexity,
+    description: 'Their `isp` field resolves against the current directory; see ispsAsOf.',
+  })
   patterns!: BouncePattern[];
 }
 
@@ -84,7 +94,10 @@ export class RulesetDiff {
   @Field(() => PositionScalar, { nullable: true }) to!: bigint | null;
   @Field(() => [BouncePattern], { complexity }) added!: BouncePattern[];
   @Field(() => [PatternChange], { complexity }) changed!: PatternChange[];
-  @Field(() => [BouncePattern], { complexity, description: 'Deleted (or not yet created) at `to`, as they stood at `from`.' })
+  @Field(() => [BouncePattern], {
+    complexity,
+    description: 'Deleted (or not yet created) at `to`, as they stood at `from`.',
+  })
   removed!: BouncePattern[];
 }
 
@@ -96,7 +109,7 @@ export class ChainMismatch {
   @Field() reason!: string;
 }
 
-@ObjectType({ description: "The hash chain recomputed over the whole log." })
+@ObjectType({ description: 'The hash chain recomputed over the whole log.' })
 export class AuditTrailVerification {
   @Field({ description: 'true only when the store keeps the chain and every link checks out.' }) ok!: boolean;
   @Field({ description: 'false: this event store (EventStoreDB) keeps no hash chain, so nothing was verified.' })

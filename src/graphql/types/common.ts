@@ -20,7 +20,7 @@ registerEnumType(OriginEnum, {
   name: 'Origin',
   valuesConfig: {
     DEFAULT: { description: 'Shipped with the service: can be edited and disabled, never deleted.' },
-    CUSTOM: { description: "Created by the operator: can be deleted." },
+    CUSTOM: { description: 'Created by the operator: can be deleted.' },
   },
 });
 

@@ -12,8 +12,23 @@ async function logWithPatterns(count: number): Promise<MemoryEventStore> {
   const store = new MemoryEventStore();
   for (let i = 0; i < count; i++) {
     const patternId = `p${i}`;
-    const fields = { name: `rule ${i}`, type: 'BOUNCE' as const, ispId: null, pattern: `filler phrase ${i} rejected`, message: 'm', priority: i % 50, enabled: true };
-    await handleCommand(store, bouncePatternDecider, bouncePatternStream(patternId), { type: 'CreateBouncePattern', patternId, origin: 'CUSTOM', fields }, { actor: SYSTEM_ACTOR }, clock);
+    const fields = {
+      name: `rule ${i}`,
+      type: 'BOUNCE' as const,
+      ispId: null,
+      pattern: `filler phrase ${i} rejected`,
+      message: 'm',
+      priority: i % 50,
+      enabled: true,
+    };
+    await handleCommand(
+      store,
+      bouncePatternDecider,
+      bouncePatternStream(patternId),
+      { type: 'CreateBouncePattern', patternId, origin: 'CUSTOM', fields },
+      { actor: SYSTEM_ACTOR },
+      clock,
+    );
   }
   return store;
 }
@@ -26,9 +41,19 @@ describe('the projection runner', () => {
     const before = app.classifier.classify({ reply });
     expect(before.matchedBy).toBe('REPLY_CODE');
 
-    const fields = { name: 'kangaroo', type: 'HARD_BOUNCE' as const, ispId: null, pattern: 'kangaroo-court', message: 'm', priority: 0, enabled: true };
+    const fields = {
+      name: 'kangaroo',
+      type: 'HARD_BOUNCE' as const,
+      ispId: null,
+      pattern: 'kangaroo-court',
+      message: 'm',
+      priority: 0,
+      enabled: true,
+    };
     let acknowledged = false;
-    const created = app.bouncePatterns.create(fields, { actor: ANONYMOUS_ACTOR }, 'CUSTOM', 'kangaroo').then(() => (acknowledged = true));
+    const created = app.bouncePatterns
+      .create(fields, { actor: ANONYMOUS_ACTOR }, 'CUSTOM', 'kangaroo')
+      .then(() => (acknowledged = true));
     // Turn by turn until the create is acknowledged: what do the list and classify say meanwhile?
     let listedWhileOldRulesServed = 0;
     while (!acknowledged) {

@@ -29,10 +29,15 @@ describe('installing the shipped defaults', () => {
     expect(await eventCount(store)).toBe(before);
 
     // The next release ships more patterns: only those are installed, the edit stays.
-    const installed = await seedDefaults(app.runner, app.isps, app.bouncePatterns, { isps: DEFAULT_ISPS, patterns: DEFAULT_BOUNCE_PATTERNS });
+    const installed = await seedDefaults(app.runner, app.isps, app.bouncePatterns, {
+      isps: DEFAULT_ISPS,
+      patterns: DEFAULT_BOUNCE_PATTERNS,
+    });
     expect(installed).toBe(DEFAULT_BOUNCE_PATTERNS.length - 10);
     expect(app.bouncePatterns.get(pattern.id)).toMatchObject({ enabled: false, priority: 1, version: 2 });
-    expect(app.bouncePatterns.list({ origin: 'DEFAULT' }, undefined, { first: 500 }).totalCount).toBe(DEFAULT_BOUNCE_PATTERNS.length);
+    expect(app.bouncePatterns.list({ origin: 'DEFAULT' }, undefined, { first: 500 }).totalCount).toBe(
+      DEFAULT_BOUNCE_PATTERNS.length,
+    );
     await app.stop();
   });
 });

@@ -29,7 +29,12 @@ const deleted: BouncePatternEvent = { type: 'BouncePatternDeleted', data: { patt
 describe('CreateBouncePattern', () => {
   it('creates a pattern with trimmed fields', () =>
     given([])
-      .when({ type: 'CreateBouncePattern', patternId, origin: 'CUSTOM', fields: { ...fields, name: '  User unknown ' } })
+      .when({
+        type: 'CreateBouncePattern',
+        patternId,
+        origin: 'CUSTOM',
+        fields: { ...fields, name: '  User unknown ' },
+      })
       .then([created()]));
 
   it('refuses an id that already exists', () =>
@@ -54,13 +59,19 @@ describe('CreateBouncePattern', () => {
       .thenThrows(ValidationError, (e) => {
         expect(e.field).toBe(field);
         expect(e.message).toMatch(why);
-      }));
+      }),
+  );
 });
 
 describe('EditBouncePattern', () => {
   it('records only the changed fields with their previous values', () =>
     given([created()])
-      .when({ type: 'EditBouncePattern', patternId, expectedVersion: 1, changes: { type: 'BOUNCE', name: 'User unknown', priority: 5 } })
+      .when({
+        type: 'EditBouncePattern',
+        patternId,
+        expectedVersion: 1,
+        changes: { type: 'BOUNCE', name: 'User unknown', priority: 5 },
+      })
       .then([edited({ type: 'BOUNCE', priority: 5 }, { type: 'HARD_BOUNCE', priority: 100 })]));
 
   it('moves a pattern to all ISPs with ispId null', () =>
@@ -69,7 +80,9 @@ describe('EditBouncePattern', () => {
       .then([edited({ ispId: null }, { ispId: 'gmail' })]));
 
   it('writes nothing when nothing changes', () =>
-    given([created()]).when({ type: 'EditBouncePattern', patternId, expectedVersion: 1, changes: { ...fields } }).thenNothingHappens());
+    given([created()])
+      .when({ type: 'EditBouncePattern', patternId, expectedVersion: 1, changes: { ...fields } })
+      .thenNothingHappens());
 
   it('refuses a stale version and names the current one', () =>
     given([created(), edited({ priority: 5 }, { priority: 100 })])
@@ -77,10 +90,14 @@ describe('EditBouncePattern', () => {
       .thenThrows(ConflictError, (e) => expect(e.currentVersion).toBe(2)));
 
   it('refuses an unknown pattern', () =>
-    given([]).when({ type: 'EditBouncePattern', patternId, expectedVersion: 0, changes: { priority: 1 } }).thenThrows(NotFoundError));
+    given([])
+      .when({ type: 'EditBouncePattern', patternId, expectedVersion: 0, changes: { priority: 1 } })
+      .thenThrows(NotFoundError));
 
   it('refuses a deleted pattern', () =>
-    given([created(), deleted]).when({ type: 'EditBouncePattern', patternId, expectedVersion: 2, changes: { priority: 1 } }).thenThrows(NotFoundError));
+    given([created(), deleted])
+      .when({ type: 'EditBouncePattern', patternId, expectedVersion: 2, changes: { priority: 1 } })
+      .thenThrows(NotFoundError));
 
   it('refuses an invalid regular expression', () =>
     given([created()])
@@ -102,7 +119,9 @@ describe('DeleteBouncePattern', () => {
 
   it('refuses an unknown or already deleted pattern', () => {
     given([]).when({ type: 'DeleteBouncePattern', patternId, expectedVersion: 0 }).thenThrows(NotFoundError);
-    given([created(), deleted]).when({ type: 'DeleteBouncePattern', patternId, expectedVersion: 2 }).thenThrows(NotFoundError);
+    given([created(), deleted])
+      .when({ type: 'DeleteBouncePattern', patternId, expectedVersion: 2 })
+      .thenThrows(NotFoundError);
   });
 });
 
@@ -113,7 +132,12 @@ describe('RevertBouncePattern', () => {
       .then([
         {
           type: 'BouncePatternReverted',
-          data: { patternId, toVersion: 1, changes: { type: 'HARD_BOUNCE', priority: 100 }, previous: { type: 'BOUNCE', priority: 5 } },
+          data: {
+            patternId,
+            toVersion: 1,
+            changes: { type: 'HARD_BOUNCE', priority: 100 },
+            previous: { type: 'BOUNCE', priority: 5 },
+          },
         },
       ]));
 

@@ -14,7 +14,12 @@ const created = (origin: 'DEFAULT' | 'CUSTOM' = 'CUSTOM'): IspEvent => ({
 describe('CreateIsp', () => {
   it('normalises domains to lower case, without duplicates, sorted', () =>
     given([])
-      .when({ type: 'CreateIsp', ispId, origin: 'CUSTOM', fields: { name: 'Acme Mail', domains: ['Mail.ACME.example.', 'acme.example', 'ACME.example'] } })
+      .when({
+        type: 'CreateIsp',
+        ispId,
+        origin: 'CUSTOM',
+        fields: { name: 'Acme Mail', domains: ['Mail.ACME.example.', 'acme.example', 'ACME.example'] },
+      })
       .then([created()]));
 
   it('refuses a value that is not a domain', () =>
@@ -23,26 +28,45 @@ describe('CreateIsp', () => {
       .thenThrows(ValidationError, (e) => expect(e.field).toBe('domains')));
 
   it('refuses an existing id', () =>
-    given([created()]).when({ type: 'CreateIsp', ispId, origin: 'CUSTOM', fields: { name: 'x', domains: [] } }).thenThrows(ConflictError));
+    given([created()])
+      .when({ type: 'CreateIsp', ispId, origin: 'CUSTOM', fields: { name: 'x', domains: [] } })
+      .thenThrows(ConflictError));
 });
 
 describe('EditIsp', () => {
   it('records the changed domains with the previous list', () =>
     given([created()])
       .when({ type: 'EditIsp', ispId, expectedVersion: 1, changes: { domains: ['acme.example'] } })
-      .then([{ type: 'IspEdited', data: { ispId, changes: { domains: ['acme.example'] }, previous: { domains: ['acme.example', 'mail.acme.example'] } } }]));
+      .then([
+        {
+          type: 'IspEdited',
+          data: {
+            ispId,
+            changes: { domains: ['acme.example'] },
+            previous: { domains: ['acme.example', 'mail.acme.example'] },
+          },
+        },
+      ]));
 
   it('refuses a stale version', () =>
-    given([created()]).when({ type: 'EditIsp', ispId, expectedVersion: 3, changes: { name: 'y' } }).thenThrows(ConflictError));
+    given([created()])
+      .when({ type: 'EditIsp', ispId, expectedVersion: 3, changes: { name: 'y' } })
+      .thenThrows(ConflictError));
 
   it('refuses an unknown ISP', () =>
-    given([]).when({ type: 'EditIsp', ispId, expectedVersion: 0, changes: { name: 'y' } }).thenThrows(NotFoundError));
+    given([])
+      .when({ type: 'EditIsp', ispId, expectedVersion: 0, changes: { name: 'y' } })
+      .thenThrows(NotFoundError));
 });
 
 describe('DeleteIsp', () => {
   it('deletes a custom ISP', () =>
-    given([created()]).when({ type: 'DeleteIsp', ispId, expectedVersion: 1 }).then([{ type: 'IspDeleted', data: { ispId } }]));
+    given([created()])
+      .when({ type: 'DeleteIsp', ispId, expectedVersion: 1 })
+      .then([{ type: 'IspDeleted', data: { ispId } }]));
 
   it('never deletes a default ISP', () =>
-    given([created('DEFAULT')]).when({ type: 'DeleteIsp', ispId, expectedVersion: 1 }).thenThrows(ForbiddenError));
+    given([created('DEFAULT')])
+      .when({ type: 'DeleteIsp', ispId, expectedVersion: 1 })
+      .thenThrows(ForbiddenError));
 });
