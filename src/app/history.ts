@@ -1,5 +1,4 @@
 import type { RecordedEvent } from '../domain/events.js';
-import type { StoredEvent } from '../eventstore/port.js';
 import { auditEntryOf, type AuditEntry } from '../../projections/auditLog.js';
 import type { ReadModel } from './readModel.js';
 
@@ -22,8 +21,8 @@ export class History {
   #sinceSnapshot = 0;
 
   /** Called by the runner after `model` applied `event`. */
-  record(event: StoredEvent, model: ReadModel): void {
-    const entry = auditEntryOf(event as RecordedEvent);
+  record(event: RecordedEvent, model: ReadModel): void {
+    const entry = auditEntryOf(event);
     this.#entries.push(entry);
     const stream = this.#byStream.get(entry.streamId);
     if (stream) stream.push(entry);

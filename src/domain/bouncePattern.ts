@@ -3,7 +3,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { diffFields, hasChanges } from './changes.js';
 import type { BouncePatternEvent } from './events.js';
 import type { BouncePatternFields, Origin } from './types.js';
-import { validateBouncePatternFields } from './validation.js';
+import { BOUNCE_PATTERN_FIELDS, fieldNames, validateFields } from './validation.js';
 
 export type CreateBouncePattern = {
   type: 'CreateBouncePattern';
@@ -45,15 +45,7 @@ export type BouncePatternState =
       fieldsByVersion: readonly BouncePatternFields[];
     };
 
-export const BOUNCE_PATTERN_FIELD_NAMES: readonly (keyof BouncePatternFields)[] = [
-  'name',
-  'type',
-  'ispId',
-  'pattern',
-  'message',
-  'priority',
-  'enabled',
-];
+export const BOUNCE_PATTERN_FIELD_NAMES = fieldNames(BOUNCE_PATTERN_FIELDS);
 
 function requireExisting(state: BouncePatternState, patternId: string) {
   if (state.status !== 'active') throw new NotFoundError('BouncePattern', patternId);
@@ -73,7 +65,7 @@ export function decide(command: BouncePatternCommand, state: BouncePatternState)
     case 'CreateBouncePattern': {
       if (state.status !== 'absent')
         throw new ConflictError(`bounce pattern ${command.patternId} already exists`, state.version);
-      const fields = validateBouncePatternFields(command.fields) as BouncePatternFields;
+      const fields = validateFields(BOUNCE_PATTERN_FIELDS, command.fields, { complete: true });
       return [
         { type: 'BouncePatternCreated', data: { patternId: command.patternId, origin: command.origin, ...fields } },
       ];
@@ -81,7 +73,11 @@ export function decide(command: BouncePatternCommand, state: BouncePatternState)
     case 'EditBouncePattern': {
       const current = requireExisting(state, command.patternId);
       requireVersion(state, command.expectedVersion);
-      const diff = diffFields(current.fields, validateBouncePatternFields(command.changes), BOUNCE_PATTERN_FIELD_NAMES);
+      const diff = diffFields(
+        current.fields,
+        validateFields(BOUNCE_PATTERN_FIELDS, command.changes),
+        BOUNCE_PATTERN_FIELD_NAMES,
+      );
       return hasChanges(diff) ? [{ type: 'BouncePatternEdited', data: { patternId: command.patternId, ...diff } }] : [];
     }
     case 'DeleteBouncePattern': {

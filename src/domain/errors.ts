@@ -3,19 +3,33 @@
  * the GraphQL layer maps each kind to its `extensions.code`.
  */
 export abstract class DomainError extends Error {
-  abstract readonly code: 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'FORBIDDEN';
+  abstract readonly code: 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'FORBIDDEN' | 'IDEMPOTENCY_KEY_REUSED';
   override get name(): string {
     return this.constructor.name;
   }
 }
 
+export interface FieldError {
+  readonly field: string;
+  readonly message: string;
+}
+
+/** Bad input; carries every bad field of the input at once, so a form can show them together. */
 export class ValidationError extends DomainError {
   readonly code = 'BAD_USER_INPUT';
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(`${field}: ${message}`);
+  readonly fieldErrors: readonly FieldError[];
+
+  constructor(field: string, message: string);
+  constructor(fieldErrors: readonly FieldError[]);
+  constructor(fieldOrErrors: string | readonly FieldError[], message = '') {
+    const fieldErrors = typeof fieldOrErrors === 'string' ? [{ field: fieldOrErrors, message }] : fieldOrErrors;
+    super(fieldErrors.map((error) => `${error.field}: ${error.message}`).join('; '));
+    this.fieldErrors = fieldErrors;
+  }
+
+  /** The first bad field. */
+  get field(): string {
+    return this.fieldErrors[0]!.field;
   }
 }
 
@@ -41,4 +55,9 @@ export class ConflictError extends DomainError {
 
 export class ForbiddenError extends DomainError {
   readonly code = 'FORBIDDEN';
+}
+
+/** An idempotency key sent again with another operation, input or object than the first time. */
+export class IdempotencyKeyReusedError extends DomainError {
+  readonly code = 'IDEMPOTENCY_KEY_REUSED';
 }

@@ -1,10 +1,11 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Permission } from '../../domain/access.js';
 import type { ApiTokenRow } from '../../../projections/apiTokens.js';
 import type { GraphQLContext } from '../context.js';
 import { ApiToken, CreateApiTokenInput, CreateApiTokenPayload, RevokeApiTokenPayload } from '../types/apiToken.js';
 import { Actor, toActor } from '../types/common.js';
-import { commandContext, REASON } from './commandContext.js';
+import { MutationArgs } from '../types/args.js';
+import { commandContext } from './commandContext.js';
 
 @Resolver(() => ApiToken)
 export class ApiTokenResolver {
@@ -19,20 +20,16 @@ export class ApiTokenResolver {
   async createApiToken(
     @Ctx() ctx: GraphQLContext,
     @Arg('input', () => CreateApiTokenInput) input: CreateApiTokenInput,
-    @Arg('reason', () => String, REASON) reason?: string,
+    @Args() args: MutationArgs,
   ) {
-    const { row, secret } = await ctx.services.apiTokens.create(input.name, input.role, commandContext(ctx, reason));
+    const { row, secret } = await ctx.services.apiTokens.create(input.name, input.role, commandContext(ctx, args));
     return { token: row, secret };
   }
 
   @Authorized<Permission>('manageTokens')
   @Mutation(() => RevokeApiTokenPayload, { description: 'A revoked token is refused from its next request on.' })
-  async revokeApiToken(
-    @Ctx() ctx: GraphQLContext,
-    @Arg('id', () => ID) id: string,
-    @Arg('reason', () => String, REASON) reason?: string,
-  ) {
-    return { token: await ctx.services.apiTokens.revoke(id, commandContext(ctx, reason)) };
+  async revokeApiToken(@Ctx() ctx: GraphQLContext, @Arg('id', () => ID) id: string, @Args() args: MutationArgs) {
+    return { token: await ctx.services.apiTokens.revoke(id, commandContext(ctx, args)) };
   }
 
   @FieldResolver(() => Actor)

@@ -1,8 +1,9 @@
-import { Arg, Authorized, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import type { AuditLogOrder } from '../../app/audit.js';
 import type { AuditEntry as Entry } from '../../../projections/auditLog.js';
 import type { Permission } from '../../domain/access.js';
 import type { GraphQLContext } from '../context.js';
+import { PageArgs } from '../types/args.js';
 import { connectionOf } from '../types/connection.js';
 import {
   AsOfInput,
@@ -17,21 +18,20 @@ import {
 } from '../types/audit.js';
 import { Actor, toActor } from '../types/common.js';
 
+@ArgsType()
+class AuditLogArgs extends PageArgs {
+  @Field(() => AuditLogFilter, { nullable: true }) filter?: AuditLogFilter | null;
+  @Field(() => AuditLogOrderEnum, { nullable: true, defaultValue: 'NEWEST_FIRST' }) order?: AuditLogOrder | null;
+}
+
 @Resolver(() => AuditEntry)
 export class AuditResolver {
   @Authorized<Permission>('readAudit')
   @Query(() => AuditEntryConnection, {
     description: 'Every event of the log as an audit entry, newest first unless asked otherwise.',
   })
-  auditLog(
-    @Ctx() ctx: GraphQLContext,
-    @Arg('filter', () => AuditLogFilter, { nullable: true }) filter?: AuditLogFilter,
-    @Arg('order', () => AuditLogOrderEnum, { nullable: true, defaultValue: 'NEWEST_FIRST' }) order?: AuditLogOrder,
-    @Arg('first', () => Int, { nullable: true }) first?: number,
-    @Arg('after', () => String, { nullable: true }) after?: string,
-  ): AuditEntryConnection {
-    const page = ctx.services.audit.log(filter ?? {}, { first, after, order });
-    return connectionOf(page);
+  auditLog(@Ctx() ctx: GraphQLContext, @Args() { filter, ...page }: AuditLogArgs): AuditEntryConnection {
+    return connectionOf(ctx.services.audit.log(filter ?? {}, page));
   }
 
   @Authorized<Permission>('readAudit')

@@ -1,9 +1,23 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { patternWarnings } from '../../app/classifier.js';
+import {
+  Arg,
+  Args,
+  ArgsType,
+  Authorized,
+  Ctx,
+  Field,
+  FieldResolver,
+  ID,
+  Int,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
 import type { BouncePatternRow } from '../../../projections/bouncePatternList.js';
 import type { Permission } from '../../domain/access.js';
 import type { GraphQLContext } from '../context.js';
 import { asFullPage } from '../limits.js';
+import { MutationArgs, PageArgs } from '../types/args.js';
 import { connectionOf } from '../types/connection.js';
 import { AuditEntry } from '../types/audit.js';
 import { Actor, toActor } from '../types/common.js';
@@ -21,26 +35,20 @@ import {
   RevertBouncePatternPayload,
 } from '../types/bouncePattern.js';
 import { Isp } from '../types/isp.js';
-import { commandContext, REASON } from './commandContext.js';
+import { commandContext } from './commandContext.js';
 
-const CLIENT_MUTATION_ID = {
-  nullable: true,
-  description: 'Idempotency key: a retried mutation with the same id is applied once.',
-} as const;
+@ArgsType()
+class BouncePatternsArgs extends PageArgs {
+  @Field(() => BouncePatternFilter, { nullable: true }) filter?: BouncePatternFilter | null;
+  @Field(() => BouncePatternOrder, { nullable: true }) orderBy?: BouncePatternOrder | null;
+}
 
 @Resolver(() => BouncePattern)
 export class BouncePatternResolver {
   @Authorized<Permission>('readRules')
   @Query(() => BouncePatternConnection, { description: 'The bounce patterns, filtered, sorted and paginated.' })
-  bouncePatterns(
-    @Ctx() ctx: GraphQLContext,
-    @Arg('filter', () => BouncePatternFilter, { nullable: true }) filter?: BouncePatternFilter,
-    @Arg('orderBy', () => BouncePatternOrder, { nullable: true }) orderBy?: BouncePatternOrder,
-    @Arg('first', () => Int, { nullable: true }) first?: number,
-    @Arg('after', () => String, { nullable: true }) after?: string,
-  ): BouncePatternConnection {
-    const page = ctx.services.bouncePatterns.list(filter ?? {}, orderBy ?? undefined, { first, after });
-    return connectionOf(page);
+  bouncePatterns(@Ctx() ctx: GraphQLContext, @Args() { filter, orderBy, ...page }: BouncePatternsArgs) {
+    return connectionOf(ctx.services.bouncePatterns.list(filter ?? {}, orderBy ?? undefined, page));
   }
 
   @Authorized<Permission>('readRules')
@@ -54,12 +62,13 @@ export class BouncePatternResolver {
   async createBouncePattern(
     @Ctx() ctx: GraphQLContext,
     @Arg('input', () => CreateBouncePatternInput) input: CreateBouncePatternInput,
-    @Arg('reason', () => String, REASON) reason?: string,
-    @Arg('clientMutationId', () => ID, CLIENT_MUTATION_ID) clientMutationId?: string,
+    @Args() args: MutationArgs,
   ) {
-    const fields = { ...input, ispId: input.ispId ?? null };
-    const { row } = await ctx.services.bouncePatterns.create(fields, commandContext(ctx, reason, clientMutationId));
-    return { pattern: row, warnings: patternWarnings(fields.pattern) };
+    const { row, warnings } = await ctx.services.bouncePatterns.create(
+      { ...input, ispId: input.ispId ?? null },
+      commandContext(ctx, args),
+    );
+    return { pattern: row, warnings };
   }
 
   @Authorized<Permission>('editPatterns')
@@ -69,16 +78,15 @@ export class BouncePatternResolver {
     @Arg('id', () => ID) id: string,
     @Arg('expectedVersion', () => Int) expectedVersion: number,
     @Arg('input', () => EditBouncePatternInput) input: EditBouncePatternInput,
-    @Arg('reason', () => String, REASON) reason?: string,
-    @Arg('clientMutationId', () => ID, CLIENT_MUTATION_ID) clientMutationId?: string,
+    @Args() args: MutationArgs,
   ) {
-    const { row } = await ctx.services.bouncePatterns.edit(
+    const { row, warnings } = await ctx.services.bouncePatterns.edit(
       id,
       expectedVersion,
       { ...input },
-      commandContext(ctx, reason, clientMutationId),
+      commandContext(ctx, args),
     );
-    return { pattern: row, warnings: input.pattern ? patternWarnings(input.pattern) : [] };
+    return { pattern: row, warnings };
   }
 
   @Authorized<Permission>('editPatterns')
@@ -87,14 +95,9 @@ export class BouncePatternResolver {
     @Ctx() ctx: GraphQLContext,
     @Arg('id', () => ID) id: string,
     @Arg('expectedVersion', () => Int) expectedVersion: number,
-    @Arg('reason', () => String, REASON) reason?: string,
-    @Arg('clientMutationId', () => ID, CLIENT_MUTATION_ID) clientMutationId?: string,
+    @Args() args: MutationArgs,
   ) {
-    const { row } = await ctx.services.bouncePatterns.delete(
-      id,
-      expectedVersion,
-      commandContext(ctx, reason, clientMutationId),
-    );
+    const { row } = await ctx.services.bouncePatterns.delete(id, expectedVersion, commandContext(ctx, args));
     return { pattern: row };
   }
 
@@ -106,15 +109,14 @@ export class BouncePatternResolver {
     @Ctx() ctx: GraphQLContext,
     @Arg('id', () => ID) id: string,
     @Arg('toVersion', () => Int) toVersion: number,
-    @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion?: number,
-    @Arg('reason', () => String, REASON) reason?: string,
-    @Arg('clientMutationId', () => ID, CLIENT_MUTATION_ID) clientMutationId?: string,
+    @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion: number | null,
+    @Args() args: MutationArgs,
   ) {
     const { row } = await ctx.services.bouncePatterns.revert(
       id,
       toVersion,
       expectedVersion ?? undefined,
-      commandContext(ctx, reason, clientMutationId),
+      commandContext(ctx, args),
     );
     return { pattern: row };
   }
@@ -124,14 +126,13 @@ export class BouncePatternResolver {
   async restoreBouncePattern(
     @Ctx() ctx: GraphQLContext,
     @Arg('id', () => ID) id: string,
-    @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion?: number,
-    @Arg('reason', () => String, REASON) reason?: string,
-    @Arg('clientMutationId', () => ID, CLIENT_MUTATION_ID) clientMutationId?: string,
+    @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion: number | null,
+    @Args() args: MutationArgs,
   ) {
     const { row } = await ctx.services.bouncePatterns.restore(
       id,
       expectedVersion ?? undefined,
-      commandContext(ctx, reason, clientMutationId),
+      commandContext(ctx, args),
     );
     return { pattern: row };
   }

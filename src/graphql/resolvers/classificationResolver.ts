@@ -1,7 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import type { Classification as Verdict } from '../../../projections/matcher.js';
-import { allows, type Permission } from '../../domain/access.js';
-import { ForbiddenError } from '../../domain/errors.js';
+import type { Permission } from '../../domain/access.js';
 import type { GraphQLContext } from '../context.js';
 import { AsOfInput } from '../types/audit.js';
 import { BouncePattern } from '../types/bouncePattern.js';
@@ -24,13 +23,10 @@ export class ClassificationResolver {
     })
     asOf?: AsOfInput,
   ): Verdict | Promise<Verdict> {
-    // Synchronous without asOf: the MTA's hot path pays for no promise.
-    if (!asOf) return ctx.services.classifier.classify({ reply, recipient, ispId });
-    if (!ctx.principal || !allows(ctx.principal.role, 'readAudit'))
-      throw new ForbiddenError('classify asOf reads the audit trail: it needs the readAudit permission');
-    return ctx.services.audit
-      .matcherAsOf(asOf)
-      .then((matcher) => ctx.services.classifier.classify({ reply, recipient, ispId }, matcher));
+    const request = { reply, recipient, ispId };
+    return asOf
+      ? ctx.services.classifier.classifyAsOf(request, asOf, ctx.principal?.role ?? null)
+      : ctx.services.classifier.classify(request);
   }
 
   @Authorized<Permission>('classify')

@@ -1,20 +1,8 @@
-import type { CommandContext } from '../../app/commandHandler.js';
-import { requireOptionalReason } from '../../domain/validation.js';
+import { commandContextOf, type CommandContext } from '../../app/commandHandler.js';
 import { actorOf } from '../auth.js';
 import type { GraphQLContext } from '../context.js';
+import type { MutationArgs } from '../types/args.js';
 
-/** The command metadata a mutation carries: who, the request's correlation id, and why. */
-export const commandContext = (
-  ctx: GraphQLContext,
-  reason?: string | null,
-  clientMutationId?: string | null,
-): CommandContext => ({
-  actor: actorOf(ctx),
-  correlationId: ctx.correlationId,
-  reason: requireOptionalReason(reason),
-  // Scoped to the actor, so two clients cannot collide on the same key.
-  commandId: clientMutationId ? `${actorOf(ctx).id}:${clientMutationId}` : undefined,
-});
-
-/** The optional `reason` argument every mutation takes. */
-export const REASON = { nullable: true, description: 'Why the change is made; kept in the audit trail.' } as const;
+/** The command metadata of a mutation: who sent it, the request's correlation id, why, and its key. */
+export const commandContext = (ctx: GraphQLContext, args: MutationArgs): CommandContext =>
+  commandContextOf({ actor: actorOf(ctx), correlationId: ctx.correlationId, ...args });

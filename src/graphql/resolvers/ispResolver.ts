@@ -1,26 +1,40 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import {
+  Arg,
+  Args,
+  ArgsType,
+  Authorized,
+  Ctx,
+  Field,
+  FieldResolver,
+  ID,
+  Int,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
 import type { IspRow } from '../../../projections/ispDirectory.js';
 import type { Permission } from '../../domain/access.js';
 import type { GraphQLContext } from '../context.js';
 import { asFullPage } from '../limits.js';
+import { MutationArgs, PageArgs } from '../types/args.js';
 import { connectionOf } from '../types/connection.js';
 import { AuditEntry } from '../types/audit.js';
 import { BouncePattern } from '../types/bouncePattern.js';
 import { CreateIspInput, EditIspInput, Isp, IspConnection, IspPayload } from '../types/isp.js';
-import { commandContext, REASON } from './commandContext.js';
+import { commandContext } from './commandContext.js';
+
+@ArgsType()
+class IspsArgs extends PageArgs {
+  @Field(() => String, { nullable: true, description: 'Text in the name or a domain.' }) search?: string | null;
+}
 
 @Resolver(() => Isp)
 export class IspResolver {
   @Authorized<Permission>('readRules')
   @Query(() => IspConnection, { description: 'The ISP directory, by name.' })
-  isps(
-    @Ctx() ctx: GraphQLContext,
-    @Arg('search', () => String, { nullable: true, description: 'Text in the name or a domain.' }) search?: string,
-    @Arg('first', () => Int, { nullable: true }) first?: number,
-    @Arg('after', () => String, { nullable: true }) after?: string,
-  ): IspConnection {
-    const page = ctx.services.isps.list({ first, after, search });
-    return connectionOf(page);
+  isps(@Ctx() ctx: GraphQLContext, @Args() args: IspsArgs): IspConnection {
+    return connectionOf(ctx.services.isps.list(args));
   }
 
   @Authorized<Permission>('readRules')
@@ -34,9 +48,9 @@ export class IspResolver {
   async createIsp(
     @Ctx() ctx: GraphQLContext,
     @Arg('input', () => CreateIspInput) input: CreateIspInput,
-    @Arg('reason', () => String, REASON) reason?: string,
+    @Args() args: MutationArgs,
   ) {
-    const { row } = await ctx.services.isps.create({ ...input }, commandContext(ctx, reason));
+    const { row } = await ctx.services.isps.create({ ...input }, commandContext(ctx, args));
     return { isp: row };
   }
 
@@ -47,9 +61,9 @@ export class IspResolver {
     @Arg('id', () => ID) id: string,
     @Arg('expectedVersion', () => Int) expectedVersion: number,
     @Arg('input', () => EditIspInput) input: EditIspInput,
-    @Arg('reason', () => String, REASON) reason?: string,
+    @Args() args: MutationArgs,
   ) {
-    const { row } = await ctx.services.isps.edit(id, expectedVersion, { ...input }, commandContext(ctx, reason));
+    const { row } = await ctx.services.isps.edit(id, expectedVersion, { ...input }, commandContext(ctx, args));
     return { isp: row };
   }
 
@@ -59,9 +73,9 @@ export class IspResolver {
     @Ctx() ctx: GraphQLContext,
     @Arg('id', () => ID) id: string,
     @Arg('expectedVersion', () => Int) expectedVersion: number,
-    @Arg('reason', () => String, REASON) reason?: string,
+    @Args() args: MutationArgs,
   ) {
-    const { row } = await ctx.services.isps.delete(id, expectedVersion, commandContext(ctx, reason));
+    const { row } = await ctx.services.isps.delete(id, expectedVersion, commandContext(ctx, args));
     return { isp: row };
   }
 

@@ -1,6 +1,7 @@
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import type { AuditLogOrder } from '../../app/audit.js';
+import { AUDIT_LOG_ORDERS } from '../../app/audit.js';
+import { enumOf } from './common.js';
 import { asFullPage as complexity } from '../limits.js';
 import { PositionScalar } from '../scalars.js';
 import { BouncePattern } from './bouncePattern.js';
@@ -52,9 +53,7 @@ export class AuditLogFilter {
   to?: Date | null;
 }
 
-export const AuditLogOrderEnum = { NEWEST_FIRST: 'NEWEST_FIRST', OLDEST_FIRST: 'OLDEST_FIRST' } as const satisfies {
-  [K in AuditLogOrder]: K;
-};
+export const AuditLogOrderEnum = enumOf(AUDIT_LOG_ORDERS);
 registerEnumType(AuditLogOrderEnum, { name: 'AuditLogOrder' });
 
 @InputType({

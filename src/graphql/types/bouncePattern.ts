@@ -3,7 +3,7 @@ import { Connection } from './connection.js';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { BOUNCE_PATTERN_ORDER_FIELDS, type BouncePatternOrderField } from '../../app/bouncePatterns.js';
 import type { BounceType, Origin } from '../../domain/types.js';
-import { BounceTypeEnum, OriginEnum, SortDirectionEnum } from './common.js';
+import { BounceTypeEnum, OriginEnum, SortDirectionEnum, enumOf } from './common.js';
 
 @ObjectType({ description: 'A rule that turns an SMTP reply into a verdict.' })
 export class BouncePattern {
@@ -40,9 +40,7 @@ export class BouncePatternFilter {
   search?: string | null;
 }
 
-export const BouncePatternOrderFieldEnum = Object.fromEntries(BOUNCE_PATTERN_ORDER_FIELDS.map((f) => [f, f])) as {
-  [K in BouncePatternOrderField]: K;
-};
+export const BouncePatternOrderFieldEnum = enumOf(BOUNCE_PATTERN_ORDER_FIELDS);
 registerEnumType(BouncePatternOrderFieldEnum, {
   name: 'BouncePatternOrderField',
   valuesConfig: { PRIORITY: { description: 'The order classify tries patterns in: priority, then creation.' } },

@@ -1,10 +1,10 @@
 import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import type { BounceType } from '../../domain/types.js';
-import type { MatchedBy } from '../../../projections/matcher.js';
+import { MATCHED_BY, type MatchedBy } from '../../../projections/matcher.js';
 import { PositionScalar } from '../scalars.js';
-import { BounceTypeEnum } from './common.js';
+import { BounceTypeEnum, enumOf } from './common.js';
 
-export const MatchedByEnum = { PATTERN: 'PATTERN', REPLY_CODE: 'REPLY_CODE', NONE: 'NONE' } as const;
+export const MatchedByEnum = enumOf(MATCHED_BY);
 registerEnumType(MatchedByEnum, {
   name: 'MatchedBy',
   valuesConfig: {

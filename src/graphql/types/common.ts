@@ -1,7 +1,9 @@
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { SORT_DIRECTIONS } from '../../app/pagination.js';
 import { ACTOR_KINDS, BOUNCE_TYPES, ORIGINS, type ActorKind } from '../../domain/types.js';
 
-const enumOf = <T extends string>(values: readonly T[]) =>
+/** A GraphQL enum whose values are the domain's own strings. */
+export const enumOf = <T extends string>(values: readonly T[]) =>
   Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
 
 export const BounceTypeEnum = enumOf(BOUNCE_TYPES);
@@ -27,7 +29,7 @@ registerEnumType(OriginEnum, {
 export const ActorKindEnum = enumOf(ACTOR_KINDS.map((k) => k.toUpperCase() as Uppercase<ActorKind>));
 registerEnumType(ActorKindEnum, { name: 'ActorKind' });
 
-export const SortDirectionEnum = enumOf(['ASC', 'DESC'] as const);
+export const SortDirectionEnum = enumOf(SORT_DIRECTIONS);
 registerEnumType(SortDirectionEnum, { name: 'SortDirection' });
 
 @ObjectType({ description: 'Who made a change: a person, an API token or the service itself.' })
