@@ -1,8 +1,18 @@
 import { loadConfig } from './config.js';
 import { startService } from './server.js';
 
-const config = loadConfig();
-const service = await startService(config);
+/** A start that cannot happen says why in one line (a busy port, a bad setting), without a stack trace. */
+async function start() {
+  try {
+    const config = loadConfig();
+    return { config, service: await startService(config) };
+  } catch (error) {
+    console.error(`bounce-patterns cannot start: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
+}
+
+const { config, service } = await start();
 // The token first: whoever waits for the serving line has it by then.
 if (service.generatedAdminToken)
   console.log(

@@ -63,14 +63,7 @@ export async function startService(
   const app = new App(store, { bootstrapAdminToken: config.bootstrapAdminToken, ...options });
   const { generatedAdminToken } = await app.start();
 
-  const services: Services = {
-    bouncePatterns: app.bouncePatterns,
-    isps: app.isps,
-    apiTokens: app.apiTokens,
-    classifier: app.classifier,
-    audit: app.audit,
-    runner: app.runner,
-  };
+  const services: Services = app;
   const apollo = new ApolloServer<GraphQLContext>({
     schema: await buildBouncePatternsSchema(),
     formatError,

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Role } from '../domain/access.js';
 import { apiTokenDecider } from '../domain/apiToken.js';
+import { IdempotencyKeyReusedError } from '../domain/errors.js';
 import { LIMITS } from '../domain/limits.js';
 import { apiTokenStream } from '../domain/streams.js';
 import { SYSTEM_ACTOR, type Actor } from '../domain/types.js';
@@ -37,6 +38,8 @@ export class ApiTokens {
       decider: apiTokenDecider,
       streamOf: apiTokenStream,
       rowOf: (model, id) => model.apiToken(id),
+      // A key is bound to the client's input, not to the secret generated for it.
+      requestOf: (command) => (command.type === 'CreateApiToken' ? { ...command, secretHash: undefined } : command),
     });
   }
 
@@ -63,11 +66,15 @@ export class ApiTokens {
     secret = newSecret(),
     id = aggregateIdFor(context.commandId),
   ) {
-    const { row } = await this.handle(
+    const { row, retried } = await this.handle(
       id,
       { type: 'CreateApiToken', tokenId: id, name, role, secretHash: hashSecret(secret) },
       context,
     );
+    if (retried)
+      throw new IdempotencyKeyReusedError(
+        `token ${id} was created by the first request with this key, and a secret is shown only once: revoke it and create another`,
+      );
     return { row, secret };
   }
 

@@ -59,6 +59,8 @@ export interface AggregateOptions<C, E extends { type: string; data: unknown }, 
   readonly streamOf: (id: string) => string;
   /** The aggregate's row, deleted ones included. */
   readonly rowOf: (model: ReadModel, id: string) => Row | undefined;
+  /** What an idempotency key is bound to: the command less what the service generated (default: all of it). */
+  readonly requestOf?: (command: C) => unknown;
 }
 
 export interface CommandOutcome<Row> {
@@ -68,6 +70,8 @@ export interface CommandOutcome<Row> {
   readonly position: bigint | null;
   /** The aggregate's row once the read model (lists and classify) includes the command. */
   readonly row: Row;
+  /** Whether the command had been applied already (a retry): nothing was written now. */
+  readonly retried: boolean;
 }
 
 export type CommandHandler<C, Row> = (id: string, command: C, context: CommandContext) => Promise<CommandOutcome<Row>>;
@@ -84,7 +88,16 @@ export function CommandHandler<C, E extends { type: string; data: unknown }, S e
   options: AggregateOptions<C, E, S, Row>,
 ): CommandHandler<C, Row> {
   return async (id, command, context) => {
-    const result = await handleCommand(deps.store, options.decider, options.streamOf(id), command, context, deps.clock);
+    const request = options.requestOf?.(command) ?? command;
+    const result = await handleCommand(
+      deps.store,
+      options.decider,
+      options.streamOf(id),
+      command,
+      context,
+      deps.clock,
+      request,
+    );
     await deps.runner.waitFor(result.position);
     const row = options.rowOf(deps.runner.model, id);
     if (!row) throw new NotFoundError(options.entity, id);
@@ -100,20 +113,21 @@ export async function handleCommand<C, E extends { type: string; data: unknown }
   command: C,
   context: CommandContext,
   clock: Clock,
-): Promise<{ version: number; position: bigint | null }> {
+  request: unknown = command,
+): Promise<{ version: number; position: bigint | null; retried: boolean }> {
   const commandId = context.commandId ?? newId();
-  const commandHash = digest(command);
+  const commandHash = digest(request);
   const history = (await store.readStream(streamId)).map(recorded);
   const retried = history.filter((event) => event.metadata.commandId === commandId);
   if (retried.length > 0) {
     const last = retried[retried.length - 1]!;
     if (last.metadata.commandHash !== null && last.metadata.commandHash !== commandHash)
       throw new IdempotencyKeyReusedError('this idempotency key was already used for a different request');
-    return { version: last.version, position: last.position };
+    return { version: last.version, position: last.position, retried: true };
   }
   const state = fold(decider, history as unknown as E[]);
   const events = decider.decide(command, state);
-  if (events.length === 0) return { version: state.version, position: null };
+  if (events.length === 0) return { version: state.version, position: null, retried: false };
 
   const metadata: EventMetadata = {
     actor: context.actor,
@@ -149,7 +163,7 @@ export async function handleCommand<C, E extends { type: string; data: unknown }
     if (!(await store.readStream(streamId)).some((event) => event.eventId === lastId))
       throw new IdempotencyKeyReusedError('this idempotency key was already used on another object');
   }
-  return { version: result.nextVersion, position: result.position };
+  return { version: result.nextVersion, position: result.position, retried: false };
 }
 
 /** A digest of the command: what the same idempotency key must carry again to count as a retry. */
