@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import type { DomainEvent, EventMetadata, RecordedEvent } from '../../src/domain/events.js';
 import { EVENT_SCHEMA_VERSION } from '../../src/domain/events.js';
-import { SYSTEM_ACTOR } from '../../src/domain/types.js';
+import { SYSTEM_ACTOR, type BouncePatternFields } from '../../src/domain/types.js';
 import type { RowProjection } from '../../projections/projection.js';
 
 /** Stamps domain events as the log would: stream versions, positions, one minute apart. */
@@ -48,4 +48,15 @@ export const ProjectionSpecification = {
       };
     };
   },
+};
+
+/** A custom All-ISPs hard-bounce rule, as tests create it. */
+export const SAMPLE_PATTERN_FIELDS: BouncePatternFields = {
+  name: 'Acme: user unknown',
+  type: 'HARD_BOUNCE',
+  ispId: null,
+  pattern: 'user unknown',
+  message: 'No such user',
+  priority: 100,
+  enabled: true,
 };

@@ -6,6 +6,7 @@ import type { BouncePatternEvent } from '../../src/domain/events.js';
 import type { BouncePatternFields } from '../../src/domain/types.js';
 import { BOUNCE_PATTERN_FIELDS, ISP_FIELDS, fieldNames } from '../../src/domain/validation.js';
 import { buildBouncePatternsSchema } from '../../src/graphql/schema.js';
+import { SAMPLE_PATTERN_FIELDS } from '../support/projectionSpecification.js';
 
 /*
  * A field of a bounce pattern or an ISP is declared in its fields type, and from there:
@@ -13,15 +14,7 @@ import { buildBouncePatternsSchema } from '../../src/graphql/schema.js';
  * these tests fail until an edit of it writes an event and the GraphQL types carry it.
  */
 
-const ORIGINAL: BouncePatternFields = {
-  name: 'Acme: user unknown',
-  type: 'HARD_BOUNCE',
-  ispId: null,
-  pattern: 'user unknown',
-  message: 'No such user',
-  priority: 100,
-  enabled: true,
-};
+const ORIGINAL = SAMPLE_PATTERN_FIELDS;
 const ANOTHER_VALUE: { [K in keyof BouncePatternFields]-?: BouncePatternFields[K] } = {
   name: 'Acme: mailbox unknown',
   type: 'BOUNCE',

@@ -3,17 +3,9 @@ import { apiTokens } from '../../../projections/apiTokens.js';
 import { bouncePatternList } from '../../../projections/bouncePatternList.js';
 import { ispDirectory } from '../../../projections/ispDirectory.js';
 import type { DomainEvent } from '../../../src/domain/events.js';
-import { inLog, ProjectionSpecification } from '../../support/projectionSpecification.js';
+import { inLog, ProjectionSpecification, SAMPLE_PATTERN_FIELDS } from '../../support/projectionSpecification.js';
 
-const fields = {
-  name: 'Acme: user unknown',
-  type: 'HARD_BOUNCE',
-  ispId: null,
-  pattern: 'user unknown',
-  message: 'No such user',
-  priority: 100,
-  enabled: true,
-} as const;
+const fields = SAMPLE_PATTERN_FIELDS;
 const patternCreated: DomainEvent = {
   type: 'BouncePatternCreated',
   data: { patternId: 'p1', origin: 'CUSTOM', ...fields },
