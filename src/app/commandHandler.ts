@@ -88,16 +88,13 @@ export function CommandHandler<C, E extends { type: string; data: unknown }, S e
   options: AggregateOptions<C, E, S, Row>,
 ): CommandHandler<C, Row> {
   return async (id, command, context) => {
+    const streamId = options.streamOf(id);
+    // Stores recognise a retried event id within its stream only: a key is kept to one object here.
+    const keyedStream = context.commandId && deps.runner.history.streamOfCommand(context.commandId);
+    if (keyedStream && keyedStream !== streamId)
+      throw new IdempotencyKeyReusedError('this idempotency key was already used on another object');
     const request = options.requestOf?.(command) ?? command;
-    const result = await handleCommand(
-      deps.store,
-      options.decider,
-      options.streamOf(id),
-      command,
-      context,
-      deps.clock,
-      request,
-    );
+    const result = await handleCommand(deps.store, options.decider, streamId, command, context, deps.clock, request);
     await deps.runner.waitFor(result.position);
     const row = options.rowOf(deps.runner.model, id);
     if (!row) throw new NotFoundError(options.entity, id);
@@ -155,13 +152,6 @@ export async function handleCommand<C, E extends { type: string; data: unknown }
         error.actual,
       );
     throw error;
-  }
-  // Event ids derive from the command id, so a key already spent on another aggregate makes the
-  // store recognise that aggregate's events and write nothing here.
-  if (context.commandId !== undefined) {
-    const lastId = toAppend[toAppend.length - 1]!.eventId;
-    if (!(await store.readStream(streamId)).some((event) => event.eventId === lastId))
-      throw new IdempotencyKeyReusedError('this idempotency key was already used on another object');
   }
   return { version: result.nextVersion, position: result.position, retried: false };
 }

@@ -18,6 +18,8 @@ export class History {
   readonly #entries: AuditEntry[] = [];
   readonly #byStream = new Map<string, AuditEntry[]>();
   readonly #snapshots: ReadModel[] = [];
+  /** The stream each command id wrote to first: an idempotency key belongs to one object. */
+  readonly #streamByCommand = new Map<string, string>();
   #sinceSnapshot = 0;
 
   /** Called by the runner after `model` applied `event`. */
@@ -27,6 +29,7 @@ export class History {
     const stream = this.#byStream.get(entry.streamId);
     if (stream) stream.push(entry);
     else this.#byStream.set(entry.streamId, [entry]);
+    if (!this.#streamByCommand.has(entry.commandId)) this.#streamByCommand.set(entry.commandId, entry.streamId);
     if (++this.#sinceSnapshot >= Math.max(SNAPSHOT_EVERY, model.rowCount)) {
       this.#snapshots.push(model.clone());
       this.#sinceSnapshot = 0;
@@ -41,6 +44,11 @@ export class History {
   /** The entries of one stream, oldest first. */
   ofStream(streamId: string): readonly AuditEntry[] {
     return this.#byStream.get(streamId) ?? [];
+  }
+
+  /** The stream a command id wrote to, if it wrote anything. */
+  streamOfCommand(commandId: string): string | undefined {
+    return this.#streamByCommand.get(commandId);
   }
 
   /** Position of the last event that occurred at or before `at`; null: none did. */
