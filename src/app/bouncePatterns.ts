@@ -19,6 +19,8 @@ export interface BouncePatternFilter {
   enabled?: boolean | null;
   /** Case-insensitive text in the name, pattern or message. */
   search?: string | null;
+  /** true: the trash (deleted patterns, which can be restored); false or absent: the live patterns. */
+  deleted?: boolean | null;
 }
 
 export const BOUNCE_PATTERN_ORDER_FIELDS = ['PRIORITY', 'NAME', 'TYPE', 'CREATED_AT', 'UPDATED_AT'] as const;
@@ -74,8 +76,9 @@ export class BouncePatterns {
     });
   }
 
+  /** A pattern, live or in the trash (`deleted`). */
   get(id: string): BouncePatternRow | undefined {
-    return this.deps.runner.model.pattern(id);
+    return this.deps.runner.model.patternRow(id);
   }
 
   list(
@@ -85,7 +88,10 @@ export class BouncePatterns {
   ): Page<BouncePatternRow> {
     if (filter.search && filter.search.length > LIMITS.searchLength)
       throw new ValidationError('filter.search', `must be at most ${LIMITS.searchLength} characters`);
-    const rows = this.deps.runner.model.patterns().filter((row) => matchesFilter(row, filter));
+    const { model } = this.deps.runner;
+    const rows = (filter.deleted ? model.deletedPatterns() : model.patterns()).filter((row) =>
+      matchesFilter(row, filter),
+    );
     return paginate(rows, sortKeys[order.field], { ...page, descending: order.direction === 'DESC' });
   }
 

@@ -1,5 +1,5 @@
 import type { Decider } from './decider.js';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors.js';
+import { ConflictError, NotDeletedError, NotFoundError, ProtectedDefaultError, ValidationError } from './errors.js';
 import { diffFields, hasChanges } from './changes.js';
 import type { BouncePatternEvent } from './events.js';
 import type { BouncePatternFields, Origin } from './types.js';
@@ -84,7 +84,7 @@ export function decide(command: BouncePatternCommand, state: BouncePatternState)
       const current = requireExisting(state, command.patternId);
       requireVersion(state, command.expectedVersion);
       if (current.origin === 'DEFAULT')
-        throw new ForbiddenError('default bounce patterns cannot be deleted; disable the pattern instead');
+        throw new ProtectedDefaultError('default bounce patterns cannot be deleted; disable the pattern instead');
       return [{ type: 'BouncePatternDeleted', data: { patternId: command.patternId } }];
     }
     case 'RevertBouncePattern': {
@@ -105,7 +105,7 @@ export function decide(command: BouncePatternCommand, state: BouncePatternState)
     case 'RestoreBouncePattern': {
       if (state.status === 'absent') throw new NotFoundError('BouncePattern', command.patternId);
       requireVersion(state, command.expectedVersion);
-      if (state.status === 'active') throw new ConflictError('bounce pattern is not deleted', state.version);
+      if (state.status === 'active') throw new NotDeletedError('the bounce pattern is not deleted');
       return [{ type: 'BouncePatternRestored', data: { patternId: command.patternId } }];
     }
   }

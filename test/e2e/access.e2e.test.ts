@@ -75,6 +75,8 @@ const operations: Record<string, Operation> = {
   bouncePattern: { prepare: async () => ({ id: (await newPattern()).id }), query: GET_PATTERN },
   isps: { query: '{ isps(first: 1) { totalCount } }' },
   isp: { query: 'query { isp(id: "gmail") { id name } }' },
+  node: { query: 'query { node(id: "gmail") { id ... on Isp { name } } }' },
+  me: { query: '{ me { id role permissions } }' },
   testPattern: {
     query: 'query { testPattern(pattern: "quota", samples: ["552 quota exceeded"]) { trials { matches } } }',
   },
@@ -122,7 +124,8 @@ const operations: Record<string, Operation> = {
       await admin(EDIT_PATTERN, { id, expectedVersion: 1, input: { priority: 7 } });
       return { id };
     },
-    query: 'mutation($id: ID!) { revertBouncePattern(id: $id, toVersion: 1) { pattern { version } } }',
+    query:
+      'mutation($id: ID!) { revertBouncePattern(id: $id, toVersion: 1, expectedVersion: 2) { pattern { version } } }',
   },
   restoreBouncePattern: {
     prepare: async () => {
@@ -130,10 +133,12 @@ const operations: Record<string, Operation> = {
       await admin(DELETE_PATTERN, { id, expectedVersion: 1 });
       return { id };
     },
-    query: 'mutation($id: ID!) { restoreBouncePattern(id: $id) { pattern { version } } }',
+    query: 'mutation($id: ID!) { restoreBouncePattern(id: $id, expectedVersion: 2) { pattern { version } } }',
   },
   auditLog: { query: '{ auditLog(first: 1) { totalCount edges { node { eventType actor { id } } } } }' },
-  bouncePatternsAsOf: { query: '{ bouncePatternsAsOf(asOf: { position: "1" }) { position patterns { id } } }' },
+  bouncePatternsAsOf: {
+    query: '{ bouncePatternsAsOf(asOf: { position: "1" }) { position patterns { id patternId } } }',
+  },
   ispsAsOf: { query: '{ ispsAsOf(asOf: { position: "1" }) { position isps { id } } }' },
   rulesetDiff: { query: '{ rulesetDiff(from: { position: "1" }, to: { position: "2" }) { to added { id } } }' },
   verifyAuditTrail: { query: '{ verifyAuditTrail { ok eventsChecked } }' },

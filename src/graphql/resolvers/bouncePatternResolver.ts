@@ -6,7 +6,6 @@ import {
   Ctx,
   Field,
   FieldResolver,
-  ID,
   Int,
   Mutation,
   Query,
@@ -17,7 +16,7 @@ import type { BouncePatternRow } from '../../../projections/bouncePatternList.js
 import type { Permission } from '../../domain/access.js';
 import type { GraphQLContext } from '../context.js';
 import { asFullPage } from '../limits.js';
-import { MutationArgs, PageArgs } from '../types/args.js';
+import { IdArgs, MutationArgs, PageArgs, TargetArgs } from '../types/args.js';
 import { connectionOf } from '../types/connection.js';
 import { AuditEntry } from '../types/audit.js';
 import { Actor, toActor } from '../types/common.js';
@@ -35,12 +34,14 @@ import {
   RevertBouncePatternPayload,
 } from '../types/bouncePattern.js';
 import { Isp } from '../types/isp.js';
-import { commandContext } from './commandContext.js';
+import { changesOf, commandContext } from './commandContext.js';
 
 @ArgsType()
 class BouncePatternsArgs extends PageArgs {
-  @Field(() => BouncePatternFilter, { nullable: true }) filter?: BouncePatternFilter | null;
-  @Field(() => BouncePatternOrder, { nullable: true }) orderBy?: BouncePatternOrder | null;
+  @Field(() => BouncePatternFilter, { nullable: true, description: 'Which patterns; absent: every live pattern.' })
+  filter?: BouncePatternFilter | null;
+  @Field(() => BouncePatternOrder, { nullable: true, description: 'How to sort them; absent: rule order.' })
+  orderBy?: BouncePatternOrder | null;
 }
 
 @Resolver(() => BouncePattern)
@@ -52,16 +53,21 @@ export class BouncePatternResolver {
   }
 
   @Authorized<Permission>('readRules')
-  @Query(() => BouncePattern, { nullable: true })
-  bouncePattern(@Ctx() ctx: GraphQLContext, @Arg('id', () => ID) id: string): BouncePatternRow | null {
+  @Query(() => BouncePattern, {
+    nullable: true,
+    description: 'One pattern by id, live or in the trash (then `deleted: true`); null when there is none.',
+  })
+  bouncePattern(@Ctx() ctx: GraphQLContext, @Args() { id }: IdArgs): BouncePatternRow | null {
     return ctx.services.bouncePatterns.get(id) ?? null;
   }
 
   @Authorized<Permission>('editPatterns')
-  @Mutation(() => CreateBouncePatternPayload)
+  @Mutation(() => CreateBouncePatternPayload, {
+    description: 'Adds a custom pattern; classify uses it once this answers.',
+  })
   async createBouncePattern(
     @Ctx() ctx: GraphQLContext,
-    @Arg('input', () => CreateBouncePatternInput) input: CreateBouncePatternInput,
+    @Arg('input', () => CreateBouncePatternInput, { description: 'The new pattern.' }) input: CreateBouncePatternInput,
     @Args() args: MutationArgs,
   ) {
     const { row, warnings } = await ctx.services.bouncePatterns.create(
@@ -72,18 +78,19 @@ export class BouncePatternResolver {
   }
 
   @Authorized<Permission>('editPatterns')
-  @Mutation(() => EditBouncePatternPayload)
+  @Mutation(() => EditBouncePatternPayload, {
+    description: 'Changes the fields given; classify uses them once this answers.',
+  })
   async editBouncePattern(
     @Ctx() ctx: GraphQLContext,
-    @Arg('id', () => ID) id: string,
-    @Arg('expectedVersion', () => Int) expectedVersion: number,
-    @Arg('input', () => EditBouncePatternInput) input: EditBouncePatternInput,
+    @Args() { id, expectedVersion }: TargetArgs,
+    @Arg('input', () => EditBouncePatternInput, { description: 'The fields to change.' }) input: EditBouncePatternInput,
     @Args() args: MutationArgs,
   ) {
     const { row, warnings } = await ctx.services.bouncePatterns.edit(
       id,
       expectedVersion,
-      { ...input },
+      changesOf(input, ['ispId']),
       commandContext(ctx, args),
     );
     return { pattern: row, warnings };
@@ -93,8 +100,7 @@ export class BouncePatternResolver {
   @Mutation(() => DeleteBouncePatternPayload, { description: 'Deletes a custom pattern; its events stay in the log.' })
   async deleteBouncePattern(
     @Ctx() ctx: GraphQLContext,
-    @Arg('id', () => ID) id: string,
-    @Arg('expectedVersion', () => Int) expectedVersion: number,
+    @Args() { id, expectedVersion }: TargetArgs,
     @Args() args: MutationArgs,
   ) {
     const { row } = await ctx.services.bouncePatterns.delete(id, expectedVersion, commandContext(ctx, args));
@@ -107,17 +113,11 @@ export class BouncePatternResolver {
   })
   async revertBouncePattern(
     @Ctx() ctx: GraphQLContext,
-    @Arg('id', () => ID) id: string,
-    @Arg('toVersion', () => Int) toVersion: number,
-    @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion: number | null,
+    @Args() { id, expectedVersion }: TargetArgs,
+    @Arg('toVersion', () => Int, { description: 'The earlier version whose fields to bring back.' }) toVersion: number,
     @Args() args: MutationArgs,
   ) {
-    const { row } = await ctx.services.bouncePatterns.revert(
-      id,
-      toVersion,
-      expectedVersion ?? undefined,
-      commandContext(ctx, args),
-    );
+    const { row } = await ctx.services.bouncePatterns.revert(id, toVersion, expectedVersion, commandContext(ctx, args));
     return { pattern: row };
   }
 
@@ -125,15 +125,10 @@ export class BouncePatternResolver {
   @Mutation(() => RestoreBouncePatternPayload, { description: 'Brings a deleted pattern back, as a new version.' })
   async restoreBouncePattern(
     @Ctx() ctx: GraphQLContext,
-    @Arg('id', () => ID) id: string,
-    @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion: number | null,
+    @Args() { id, expectedVersion }: TargetArgs,
     @Args() args: MutationArgs,
   ) {
-    const { row } = await ctx.services.bouncePatterns.restore(
-      id,
-      expectedVersion ?? undefined,
-      commandContext(ctx, args),
-    );
+    const { row } = await ctx.services.bouncePatterns.restore(id, expectedVersion, commandContext(ctx, args));
     return { pattern: row };
   }
 
@@ -142,12 +137,12 @@ export class BouncePatternResolver {
     return row.ispId === null ? null : ctx.loaders.isp.load(row.ispId);
   }
 
-  @FieldResolver(() => Actor)
+  @FieldResolver(() => Actor, { description: 'Who created the pattern.' })
   createdBy(@Root() row: BouncePatternRow): Actor {
     return toActor(row.createdBy);
   }
 
-  @FieldResolver(() => Actor)
+  @FieldResolver(() => Actor, { description: 'Who made the last change.' })
   updatedBy(@Root() row: BouncePatternRow): Actor {
     return toActor(row.updatedBy);
   }
