@@ -69,6 +69,7 @@ export async function startService(
     classifier: app.classifier,
     audit: app.audit,
     runner: app.runner,
+    shippedDefaults: app.shippedDefaults,
   };
   const apollo = new ApolloServer<GraphQLContext>({
     schema: await buildBouncePatternsSchema(),

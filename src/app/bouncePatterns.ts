@@ -110,6 +110,21 @@ export class BouncePatterns {
     return this.execute(id, { type: 'RestoreBouncePattern', patternId: id, expectedVersion }, context);
   }
 
+  /** Brings a default to the fields a release ships; `unlessEdited` leaves one an operator changed alone. */
+  async takeShipped(
+    id: string,
+    shipped: { release: string; fields: BouncePatternFields; unlessEdited: boolean },
+    expectedVersion: number | undefined,
+    context: CommandContext,
+  ) {
+    const { release, fields, unlessEdited } = shipped;
+    return this.execute(
+      id,
+      { type: 'TakeShippedBouncePattern', patternId: id, expectedVersion, release, shipped: fields, unlessEdited },
+      context,
+    );
+  }
+
   /** Runs the command and waits until the projections include it, so the caller reads its own write. */
   private async execute(id: string, command: BouncePatternCommand, context: CommandContext) {
     const result = await handleCommand(

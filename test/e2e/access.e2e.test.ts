@@ -137,6 +137,19 @@ const operations: Record<string, Operation> = {
   ispsAsOf: { query: '{ ispsAsOf(asOf: { position: "1" }) { position isps { id } } }' },
   rulesetDiff: { query: '{ rulesetDiff(from: { position: "1" }, to: { position: "2" }) { to added { id } } }' },
   verifyAuditTrail: { query: '{ verifyAuditTrail { ok eventsChecked } }' },
+  bouncePatternsDifferingFromShippedDefaults: {
+    query: '{ bouncePatternsDifferingFromShippedDefaults { id differsFromShippedDefault } }',
+  },
+  takeShippedBouncePattern: {
+    // An operator's edit of a default first, so that there is a shipped version to take.
+    prepare: async () => {
+      const id = 'default-spam';
+      const { version } = (await admin(GET_PATTERN, { id })).bouncePattern;
+      await admin(EDIT_PATTERN, { id, expectedVersion: version, input: { priority: 311 + counter++ } });
+      return { id };
+    },
+    query: 'mutation($id: ID!) { takeShippedBouncePattern(id: $id) { pattern { version differsFromShippedDefault } } }',
+  },
 };
 
 async function attempt(

@@ -23,7 +23,7 @@ import {
 import { Isp } from '../types/isp.js';
 import { commandContext, REASON } from './commandContext.js';
 
-const CLIENT_MUTATION_ID = {
+export const CLIENT_MUTATION_ID = {
   nullable: true,
   description: 'Idempotency key: a retried mutation with the same id is applied once.',
 } as const;
