@@ -14,6 +14,8 @@ interface LabelledReply {
   readonly expected: BounceType;
   readonly kind: string;
   readonly language: string;
+  /** Public corpus: 1 = looked at while broadening the rules, 2 = labelled and measured before any change. */
+  readonly batch?: number;
 }
 
 const readJsonLines = <T>(name: string): T[] =>
@@ -41,6 +43,7 @@ const publicSet: LabelledReply[] = readJsonLines<{
   verdict: BounceType;
   kind: string;
   language: string;
+  batch: number;
 }>('replies.public.jsonl').map((line) => ({ ...line, expected: line.verdict }));
 
 // Creation order is the shipping order: the array index breaks priority ties.
@@ -156,6 +159,15 @@ describe('default bounce patterns', () => {
     const { agreement, falseHard } = measure('public corpus', publicSet);
     expect(falseHard, 'replies that are not hard bounces classified hard').toBe(0);
     expect(agreement).toBeGreaterThanOrEqual(0.96);
+  });
+
+  it('classify the held-out part of the public corpus: no false hard bounce', () => {
+    const { agreement, falseHard } = measure(
+      'public corpus, held-out batch',
+      publicSet.filter((reply) => reply.batch === 2),
+    );
+    expect(falseHard, 'replies that are not hard bounces classified hard').toBe(0);
+    expect(agreement).toBeGreaterThanOrEqual(0.9);
   });
 
   it('the public corpus holds at least 300 replies in at least nine languages, none from the development set', () => {
