@@ -161,10 +161,10 @@ describe('default bounce patterns', () => {
     expect(agreement).toBeGreaterThanOrEqual(0.96);
   });
 
-  it('classify the held-out part of the public corpus: no false hard bounce', () => {
+  it('classify the held-out batches of the public corpus: no false hard bounce', () => {
     const { agreement, falseHard } = measure(
-      'public corpus, held-out batch',
-      publicSet.filter((reply) => reply.batch === 2),
+      'public corpus, held-out batches',
+      publicSet.filter((reply) => (reply.batch ?? 1) >= 2),
     );
     expect(falseHard, 'replies that are not hard bounces classified hard').toBe(0);
     expect(agreement).toBeGreaterThanOrEqual(0.9);
