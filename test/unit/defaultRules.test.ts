@@ -277,4 +277,14 @@ describe('default bounce patterns', () => {
   ] as const)('in another language, %s: %s', (expected, reply) => {
     expect(matcher.classify({ reply, recipient: null }).type).toBe(expected);
   });
+
+  // About the sender, in other languages: the recipient is fine, so never a hard bounce.
+  it.each([
+    '554 Domínio do remetente não existe',
+    '550 Ihr Konto wurde gesperrt',
+    "550 5.1.8 Adresse de l'expéditeur inconnue",
+    '550 Отправитель не найден',
+  ])('about the sender, not hard: %s', (reply) => {
+    expect(matcher.classify({ reply, recipient: null }).type).toBe('BOUNCE');
+  });
 });

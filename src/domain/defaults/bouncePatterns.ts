@@ -259,7 +259,7 @@ export const DEFAULT_BOUNCE_PATTERNS: readonly DefaultBouncePattern[] = [
     name: 'Sender address rejected',
     type: 'BOUNCE',
     ispId: null,
-    pattern: String.raw`${NOT_4XX}(?:\bsender\b.{0,30}?\b(?:rejected|refused|denied|blocked|invalid|not allowed|unknown|not verified|verify failed|verification failed|does not exist|doesn't exist|not found)\b|(?:invalid|unknown|bad|unroutable|unrouteable|unverifiable|unverifyable) sender|domain of sender|sender domain|mail ?from domain|from:? header|\byour account\b|\bsending\b.{0,40}?\b(?:disabled|suspended|not allowed)\b|emetteur|exp[eé]diteur|(?:^|[\s#(-])5\.1\.[78]\b)`,
+    pattern: String.raw`${NOT_4XX}(?:\bsender\b.{0,30}?\b(?:rejected|refused|denied|blocked|invalid|not allowed|unknown|not verified|verify failed|verification failed|does not exist|doesn't exist|not found)\b|(?:invalid|unknown|bad|unroutable|unrouteable|unverifiable|unverifyable) sender|domain of sender|sender domain|mail ?from domain|from:? header|\byour account\b|\bsending\b.{0,40}?\b(?:disabled|suspended|not allowed)\b|emetteur|exp[eé]diteur|absender|remitente|remetente|mittente|nadawc|отправител|发件人|寄件人|送信者|差出人|발신자|ihr konto|votre compte|su cuenta|sua conta|il tuo account|ваш (?:аккаунт|ящик)|(?:^|[\s#(-])5\.1\.[78]\b)`,
     message: 'Sender address rejected',
     priority: 350,
     enabled: true,
