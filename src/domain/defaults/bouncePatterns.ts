@@ -131,7 +131,7 @@ export const DEFAULT_BOUNCE_PATTERNS: readonly DefaultBouncePattern[] = [
     name: 'Mailbox full or over quota',
     type: 'SOFT_BOUNCE',
     ispId: null,
-    pattern: String.raw`quota|mail ?box (?:is |was )?full|full mail ?box|mail ?box (?:\S+ ){0,2}?(?:exceed|over (?:its |the )?(?:size |storage )?(?:limit|size|quota)|reached (?:its |the )?(?:maximum|max|size|storage|limit))|mailbox size limit|(?:insufficient|not enough) (?:disk |storage )?(?:space|storage)|(?:disk|storage) (?:space )?(?:is )?full|out of storage|exhausted (?:allowed )?storage|\b(?:account|inbox) (?:is )?full\b|(?:account|mailbox|inbox) storage limit|exceeded storage allocation|folder (?:is )?full|too many messages (?:on the server|in (?:the|this) mailbox)|(?:^|[\s#(-])[45]\.2\.2\b|\bpleine\b|postfach (?:ist )?voll`,
+    pattern: String.raw`quota|mail ?box (?:is |was )?full|full mail ?box|mail ?box (?:\S+ ){0,2}?(?:exceed|over (?:its |the )?(?:size |storage )?(?:limit|size|quota)|reached (?:its |the )?(?:maximum|max|size|storage|limit))|mailbox size limit|(?:insufficient|not enough) (?:disk |storage )?(?:space|storage)|(?:disk|storage) (?:space )?(?:is )?full|out of storage|exhausted (?:allowed )?storage|(?:disk|storage|mailbox) (?:space )?(?:is |has been )?(?:exhausted|used up)|mail ?box (?:\S+ ){0,2}?too many messages|\b(?:account|inbox) (?:is )?full\b|(?:account|mailbox|inbox) storage limit|exceeded storage allocation|folder (?:is )?full|too many messages (?:on the server|in (?:the|this) mailbox)|(?:^|[\s#(-])[45]\.2\.2\b|\bpleine\b|postfach (?:ist )?voll`,
     message: 'Mailbox full',
     priority: 100,
     enabled: true,
