@@ -21,3 +21,27 @@ export function actorOf(context: GraphQLContext): Actor {
   if (!context.principal) throw unauthenticated();
   return context.principal.actor;
 }
+
+/**
+ * Reads below the top level, by `Type.field` (`Type.*`: every other field of the type). A classify
+ * verdict names its pattern and ISP to every role that may classify; what else they hold is a read of
+ * the rules. Checked on the document before it runs (limits.ts), so lists pay nothing per field.
+ */
+export const NESTED_READS: Readonly<Record<string, Permission | null>> = {
+  'BouncePattern.*': 'readRules',
+  'BouncePattern.id': null,
+  'BouncePattern.name': null,
+  'BouncePattern.type': null,
+  'BouncePattern.message': null,
+  'BouncePattern.history': 'readAudit',
+  'Isp.*': 'readRules',
+  'Isp.id': null,
+  'Isp.name': null,
+  'Isp.history': 'readAudit',
+};
+
+/** The permission a nested read of `type.field` needs beyond reaching it; null: none. */
+export function nestedPermission(type: string, field: string): Permission | null {
+  const key = `${type}.${field}`;
+  return (key in NESTED_READS ? NESTED_READS[key] : NESTED_READS[`${type}.*`]) ?? null;
+}
