@@ -169,3 +169,41 @@ describe('nothing leaks', () => {
     }
   });
 });
+
+describe('in development, the explorer may introspect before sign-in, within bounds', () => {
+  let dev: ServiceProcess;
+  beforeAll(async () => {
+    dev = await startServiceProcess(serviceEnv(scratch.sqlitePath, { PORT: '0', NODE_ENV: 'development' }));
+  });
+  afterAll(async () => {
+    await dev?.stop();
+  });
+
+  const anonymous = async (query: string) => {
+    const answer = await watched(dev.url, { body: JSON.stringify({ query }) });
+    expect(answer.status).toBeLessThan(500);
+    return { code: answer.body?.errors?.[0]?.extensions?.code as string | undefined, answer };
+  };
+
+  it("the explorer's introspection query passes without a token", async () => {
+    const { code, answer } = await anonymous(getIntrospectionQuery({ descriptions: true, specifiedByUrl: true }));
+    expect(code).toBeUndefined();
+    expect(answer.body.data.__schema.queryType.name).toBe('Query');
+  });
+
+  it('anything else without a token is refused before it is validated', async () => {
+    for (const query of [
+      '{ __typename classify(reply: "x") { type } }',
+      '{ ... on Query { classify(reply: "x") { type } } }',
+      '{ __schema { queryType { name } } } mutation { revokeApiToken(id: "x") { token { id } } }',
+      fragmentDoubling(22),
+    ])
+      expect((await anonymous(query)).code, query).toBe('UNAUTHENTICATED');
+  });
+
+  it('introspection that multiplies its answer, or is long, is refused', async () => {
+    const nested = '{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }';
+    expect((await anonymous(nested)).code).toBe('INTROSPECTION_TOO_DEEP');
+    expect((await anonymous(`{ ${repeat(1_001, '__typename')} }`)).code).toBe('TOO_MANY_TOKENS');
+  });
+});

@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { parse, validate } from 'graphql';
 import { expect, it } from 'vitest';
+import { PERMISSIONS, ROLES } from '../../src/domain/access.js';
+import { NESTED_READS } from '../../src/graphql/auth.js';
 import { buildBouncePatternsSchema } from '../../src/graphql/schema.js';
+import { nestedReadKeys, readmeRoleTable } from '../support/readmeTables.js';
 
 it('every GraphQL example in the README is valid against the schema', async () => {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
@@ -12,4 +15,21 @@ it('every GraphQL example in the README is valid against the schema', async () =
     const errors = validate(schema, parse(example)).map((e) => e.message);
     expect(errors, example).toEqual([]);
   }
+});
+
+it("the README's nested-read table is the permission table of src/graphql/auth.ts", () => {
+  const listed: string[] = [];
+  for (const [row, allowed] of readmeRoleTable('nested-access-table')) {
+    const keys = nestedReadKeys(row);
+    expect(keys.length, row).toBeGreaterThan(0);
+    for (const key of keys) {
+      expect(Object.keys(NESTED_READS), row).toContain(key);
+      const permission = NESTED_READS[key];
+      // No permission of its own: whoever may classify reaches it.
+      const roles = permission ? PERMISSIONS[permission] : PERMISSIONS.classify;
+      expect([...allowed], key).toEqual(ROLES.filter((role) => (roles as readonly string[]).includes(role)));
+      listed.push(key);
+    }
+  }
+  expect(listed.sort()).toEqual(Object.keys(NESTED_READS).sort());
 });
