@@ -3,7 +3,7 @@
  * the GraphQL layer maps each kind to its `extensions.code`.
  */
 export abstract class DomainError extends Error {
-  abstract readonly code: 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'FORBIDDEN';
+  abstract readonly code: 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'FORBIDDEN' | 'TIME_BUDGET_EXCEEDED';
   override get name(): string {
     return this.constructor.name;
   }
@@ -41,4 +41,9 @@ export class ConflictError extends DomainError {
 
 export class ForbiddenError extends DomainError {
   readonly code = 'FORBIDDEN';
+}
+
+/** A request that would hold the server longer than its time budget; the part done is dropped. */
+export class TimeBudgetError extends DomainError {
+  readonly code = 'TIME_BUDGET_EXCEEDED';
 }

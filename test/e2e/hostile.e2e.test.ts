@@ -207,3 +207,49 @@ describe('in development, the explorer may introspect before sign-in, within bou
     expect((await anonymous(`{ ${repeat(1_001, '__typename')} }`)).code).toBe('TOO_MANY_TOKENS');
   });
 });
+
+describe('no pattern an editor can save stalls classify', () => {
+  const save = (pattern: string) =>
+    attack(
+      'mutation($input: CreateBouncePatternInput!) { createBouncePattern(input: $input) { pattern { id version } } }',
+      tokens.editor,
+      { input: { name: `costly ${pattern.length}`, type: 'BOUNCE', pattern, message: 'm' } },
+    );
+  const longReplies = (n: number) => Array.from({ length: n }, () => 'a '.repeat(2_048));
+
+  it('a pattern whose compiled program is over the budget is refused, saying why, and nothing is written', async () => {
+    const head = await logHead(scratch.sqlitePath);
+    const refused = await save('(\\w+\\s*){1000}');
+    expect(refused.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'pattern' });
+    expect(refused.body.errors[0].message).toMatch(/over the budget of 2000.*\{1000\}/);
+    expect(refused.serverMs).toBeLessThan(BUDGET_MS);
+    expect(await logHead(scratch.sqlitePath)).toBe(head);
+    const query = 'query($p: String!, $s: [String!]!) { testPattern(pattern: $p, samples: $s) { trials { matches } } }';
+    const tried = await withinBudget(query, tokens.editor, { p: '(\\w+\\s*){1000}', s: longReplies(100) });
+    expect(tried.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('the largest pattern under the budget, tried on every reply, keeps batches of maximal replies in budget', async () => {
+    // No literal text to index, so the matcher runs it on every reply; it never matches, so RE2 reads
+    // each reply to its end.
+    const largest = `${'(\\w+\\s*)'.repeat(120)}[%]`;
+    const saved = await save(largest);
+    expect(saved.body.errors).toBeUndefined();
+    const batch = 'query($items: [ClassifyInput!]!) { classifyBatch(items: $items) { type matchedBy } }';
+    const items = longReplies(100).map((reply) => ({ reply }));
+    const classified = await withinBudget(batch, tokens.mta, { items });
+    console.log(`classifyBatch of 100 maximal replies with the largest pattern: ${classified.answer.serverMs} ms`);
+    expect(classified.code).toBeUndefined();
+    expect(classified.answer.body.data.classifyBatch).toHaveLength(100);
+    const query = 'query($p: String!, $s: [String!]!) { testPattern(pattern: $p, samples: $s) { trials { matches } } }';
+    const tried = await withinBudget(query, tokens.editor, { p: largest, s: longReplies(100) });
+    expect(tried.code).toBeUndefined();
+    expect(tried.answer.body.data.testPattern.trials).toHaveLength(100);
+    const { id, version } = saved.body.data.createBouncePattern.pattern;
+    await gqlData(
+      service.url,
+      'mutation($id: ID!, $v: Int!) { deleteBouncePattern(id: $id, expectedVersion: $v) { pattern { id } } }',
+      { id, v: version },
+    );
+  });
+});

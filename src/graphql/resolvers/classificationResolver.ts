@@ -35,7 +35,10 @@ export class ClassificationResolver {
 
   @Authorized<Permission>('classify')
   @Query(() => [Classification], { description: 'Verdicts on many replies at once, in the order given.' })
-  classifyBatch(@Ctx() ctx: GraphQLContext, @Arg('items', () => [ClassifyInput]) items: ClassifyInput[]): Verdict[] {
+  classifyBatch(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('items', () => [ClassifyInput]) items: ClassifyInput[],
+  ): Promise<Verdict[]> {
     return ctx.services.classifier.classifyBatch(items);
   }
 
