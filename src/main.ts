@@ -1,8 +1,20 @@
 import { loadConfig } from './config.js';
+import { ConfigurationError } from './domain/errors.js';
 import { startService } from './server.js';
 
-const config = loadConfig();
-const service = await startService(config);
+/** A configuration the service refuses is told in one line, without a stack trace. */
+async function refusingConfiguration<T>(start: () => T | Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    console.error(`bounce-patterns: not started: ${error.message}`);
+    process.exit(2);
+  }
+}
+
+const config = await refusingConfiguration(() => loadConfig());
+const service = await refusingConfiguration(() => startService(config));
 // The token first: whoever waits for the serving line has it by then.
 if (service.generatedAdminToken)
   console.log(

@@ -8,7 +8,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import type { ApiTokens, Principal } from './app/apiTokens.js';
 import { App, type AppOptions } from './app/app.js';
-import type { Config } from './config.js';
+import { BEARER_TOKEN_MAX_LENGTH, type Config } from './config.js';
 import { ANONYMOUS_ACTOR, type Actor } from './domain/types.js';
 import type { EventStore } from './eventstore/port.js';
 import { openEventStore } from './eventstore/open.js';
@@ -29,7 +29,7 @@ export interface RunningService {
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: header values must not hold control characters
 const HEADER_TEXT = /^[^\u0000-\u001f\u007f]{1,100}$/;
-const BEARER = /^Bearer\s+(\S{1,200})$/i;
+const BEARER = new RegExp(`^Bearer\\s+(\\S{1,${BEARER_TOKEN_MAX_LENGTH}})$`, 'i');
 
 /**
  * The principal of a request: the API token it bears. With AUTH_DISABLED (development only) every

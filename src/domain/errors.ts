@@ -47,3 +47,6 @@ export class ForbiddenError extends DomainError {
 export class TimeBudgetError extends DomainError {
   readonly code = 'TIME_BUDGET_EXCEEDED';
 }
+
+/** A configuration the service refuses to start with; main.ts prints its message as one line. */
+export class ConfigurationError extends Error {}
