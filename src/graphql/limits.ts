@@ -46,6 +46,8 @@ export const QUERY_LIMITS = {
   nesting: 30,
   /** Nested introspection lists (`types { fields { args } }` is 3): each one multiplies the answer. */
   introspectionLists: 3,
+  /** `__schema` selections: the whole schema is about 75 KB and 30 ms to answer; aliases would repeat it. */
+  schemaIntrospections: 1,
   complexity: 25_000,
 } as const;
 
@@ -61,6 +63,7 @@ export type LimitCode =
   | 'QUERY_TOO_DEEP'
   | 'SELECTIONS_TOO_NESTED'
   | 'INTROSPECTION_TOO_DEEP'
+  | 'INTROSPECTION_REPEATED'
   | 'QUERY_TOO_COMPLEX';
 
 export class LimitError extends GraphQLError {
@@ -180,6 +183,7 @@ function countDocument(document: DocumentNode): Parsed {
   let directives = 0;
   let variables = 0;
   let nesting = 0;
+  let schemaIntrospections = 0;
   let introspectionOnly = true;
   const byResponseName = new Map<string, number>();
   const visit = (set: SelectionSetNode, top: boolean, level = 1): void => {
@@ -189,6 +193,7 @@ function countDocument(document: DocumentNode): Parsed {
       if (selection.kind === Kind.FIELD) {
         fields += 1;
         if (selection.alias) aliases += 1;
+        if (selection.name.value === '__schema') schemaIntrospections += 1;
         const name = (selection.alias ?? selection.name).value;
         byResponseName.set(name, (byResponseName.get(name) ?? 0) + 1);
         if (top && !selection.name.value.startsWith('__')) introspectionOnly = false;
@@ -223,6 +228,12 @@ function countDocument(document: DocumentNode): Parsed {
     `the document defines ${fragments.size} fragments`,
   );
   bound('SELECTIONS_TOO_NESTED', nesting, QUERY_LIMITS.nesting, `selection sets nest ${nesting} deep`);
+  bound(
+    'INTROSPECTION_REPEATED',
+    schemaIntrospections,
+    QUERY_LIMITS.schemaIntrospections,
+    `the document selects __schema ${schemaIntrospections} times`,
+  );
   bound('TOO_MANY_VARIABLES', variables, QUERY_LIMITS.variables, `the document defines ${variables} variables`);
   bound('TOO_MANY_DIRECTIVES', directives, QUERY_LIMITS.directives, `the document uses ${directives} directives`);
   let repeated = 0;

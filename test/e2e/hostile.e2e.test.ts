@@ -198,6 +198,9 @@ describe('in development, the explorer may introspect before sign-in, within bou
     const nested = '{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }';
     expect((await anonymous(nested)).code).toBe('INTROSPECTION_TOO_DEEP');
     expect((await anonymous(`{ ${repeat(1_001, '__typename')} }`)).code).toBe('TOO_MANY_TOKENS');
+    // The whole schema is the largest answer there is: it is given once per request.
+    const twice = '{ a: __schema { types { name fields { name } } } b: __schema { types { name fields { name } } } }';
+    expect((await anonymous(twice)).code).toBe('INTROSPECTION_REPEATED');
   });
 });
 
