@@ -78,6 +78,12 @@ describe('without a token, nothing costly is done', () => {
       expect(code).toBe('UNAUTHENTICATED');
       expect(answer.status).toBe(401);
     });
+
+  it('and with a token, each of them is refused by a bound of its own', async () => {
+    const codes = [];
+    for (const [, query] of bombs) codes.push((await withinBudget(query, tokens.viewer)).code);
+    expect(codes).toEqual(['QUERY_TOO_COMPLEX', 'DOCUMENT_TOO_LARGE', 'DOCUMENT_TOO_LARGE', 'DOCUMENT_TOO_LARGE']);
+  });
 });
 
 describe('with a token, each bound is refused with its own code', () => {
