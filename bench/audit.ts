@@ -11,6 +11,7 @@ import { EVENT_SCHEMA_VERSION } from '../src/domain/events.js';
 import type { Actor } from '../src/domain/types.js';
 import { verifyChain } from '../src/eventstore/chain.js';
 import { SqliteEventStore } from '../src/eventstore/sqlite.js';
+import { recorded } from '../src/eventstore/port.js';
 
 /*
  * Audit figures over a log of 100,000 events in a SQLite file: 500 patterns over 10 ISPs, edited round
@@ -43,6 +44,7 @@ async function buildLog(store: SqliteEventStore, events: number): Promise<void> 
               actor: ACTORS[n % ACTORS.length]!,
               occurredAt: minute(n),
               commandId: `bench-${n}`,
+              commandHash: null,
               correlationId: `bench-${n}`,
               causationId: null,
               reason: n % 7 === 0 ? `ticket OPS-${n}` : null,
@@ -192,7 +194,7 @@ export async function runAuditBench({ events = 100_000 } = {}): Promise<AuditBen
         const model = new ReadModel();
         for await (const event of store.readAll()) {
           if (event.position > position!) break;
-          model.apply(event);
+          model.apply(recorded(event));
         }
         void model.matcher;
       });

@@ -13,7 +13,8 @@ export interface ApiTokenRow extends Stamped {
 /** The API tokens, by stream; the service looks them up by the hash of the presented secret. */
 export const apiTokens: RowProjection<ApiTokenRow> = {
   name: 'apiTokens',
-  rowKey: (event) => (event.streamId.startsWith('apiToken-') ? event.streamId : null),
+  canHandle: ['ApiTokenCreated', 'ApiTokenRevoked'],
+  feedsMatcher: false,
   evolve(row, event: RecordedEvent) {
     switch (event.type) {
       case 'ApiTokenCreated': {

@@ -12,7 +12,14 @@ export interface BouncePatternRow extends BouncePatternFields, Stamped {
 /** The admin list of bounce patterns: one row per pattern stream. */
 export const bouncePatternList: RowProjection<BouncePatternRow> = {
   name: 'bouncePatternList',
-  rowKey: (event) => (event.streamId.startsWith('bouncePattern-') ? event.streamId : null),
+  canHandle: [
+    'BouncePatternCreated',
+    'BouncePatternEdited',
+    'BouncePatternReverted',
+    'BouncePatternDeleted',
+    'BouncePatternRestored',
+  ],
+  feedsMatcher: true,
   evolve(row, event: RecordedEvent) {
     switch (event.type) {
       case 'BouncePatternCreated': {

@@ -11,7 +11,8 @@ export interface IspRow extends IspFields, Stamped {
 /** The ISP directory: one row per ISP stream; the domain index is derived from the live rows. */
 export const ispDirectory: RowProjection<IspRow> = {
   name: 'ispDirectory',
-  rowKey: (event) => (event.streamId.startsWith('isp-') ? event.streamId : null),
+  canHandle: ['IspCreated', 'IspEdited', 'IspDeleted'],
+  feedsMatcher: true,
   evolve(row, event: RecordedEvent) {
     switch (event.type) {
       case 'IspCreated': {

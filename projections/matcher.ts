@@ -4,6 +4,7 @@ import { compilePattern } from '../src/domain/regex.js';
 import { normaliseReply, parseReplyCodes, type ReplyCodes } from '../src/domain/reply.js';
 import type { BounceType, BouncePatternFields } from '../src/domain/types.js';
 import { LiteralIndex } from './literalIndex.js';
+import { byRuleOrder } from '../src/domain/ruleOrder.js';
 import { analysePattern } from './patternLiterals.js';
 
 export { analysePattern, type PatternAnalysis } from './patternLiterals.js';
@@ -28,7 +29,8 @@ export interface MatcherIsp {
   readonly domains: readonly string[];
 }
 
-export type MatchedBy = 'PATTERN' | 'REPLY_CODE' | 'NONE';
+export const MATCHED_BY = ['PATTERN', 'REPLY_CODE', 'NONE'] as const;
+export type MatchedBy = (typeof MATCHED_BY)[number];
 
 export interface ClassifyRequest {
   readonly reply: string;
@@ -372,11 +374,6 @@ function leastShared(sets: readonly (readonly string[])[], sharing: ReadonlyMap<
     }
   }
   return chosen;
-}
-
-function byRuleOrder(a: MatcherRule, b: MatcherRule): number {
-  if (a.priority !== b.priority) return a.priority - b.priority;
-  return a.createdPosition < b.createdPosition ? -1 : a.createdPosition > b.createdPosition ? 1 : 0;
 }
 
 /** `user@Mail.Example.com`, `<user@mail.example.com>` or `mail.example.com.` → `mail.example.com`. */

@@ -1,13 +1,16 @@
-import type { RecordedEvent } from '../src/domain/events.js';
+import type { DomainEvent, RecordedEvent } from '../src/domain/events.js';
 
 /**
- * A read model kept as rows, one row per aggregate: `evolve` is a pure fold of one row over the
- * events of its stream. The runner in src/app owns the rows, the subscription and the checkpoint.
+ * A read model kept as rows, one row per stream: `evolve` is a pure fold of one row over the
+ * events of its stream that the projection handles. The runner in src/app owns the rows, the
+ * subscription and the checkpoint; the registry (index.ts) lists every projection it folds.
  */
 export interface RowProjection<Row> {
   readonly name: string;
-  /** The row an event belongs to, or null when this projection does not care about the event. */
-  rowKey(event: RecordedEvent): string | null;
+  /** The event types this projection folds; it never sees any other. */
+  readonly canHandle: readonly DomainEvent['type'][];
+  /** Whether the compiled matcher reads these rows, so a change must rebuild it. */
+  readonly feedsMatcher: boolean;
   evolve(row: Row | null, event: RecordedEvent): Row | null;
 }
 

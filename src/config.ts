@@ -1,7 +1,4 @@
-import { ConfigurationError } from './domain/errors.js';
-
-/** The longest token a request may bear (`Authorization: Bearer …`). */
-export const BEARER_TOKEN_MAX_LENGTH = 200;
+import { LIMITS } from './domain/limits.js';
 
 /** Configuration from the environment; every setting has a default that runs on one machine. */
 export interface Config {
@@ -29,35 +26,32 @@ function flag(name: string, value: string | undefined, fallback: boolean): boole
   if (text === '') return fallback;
   if (TRUE.includes(text)) return true;
   if (FALSE.includes(text)) return false;
-  throw new ConfigurationError(`${name} must be true or false, got "${value}"`);
+  throw new Error(`${name} must be true or false, got "${value}"`);
 }
 
 function integer(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0)
-    throw new ConfigurationError(`${name} must be a non-negative integer, got "${value}"`);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${value}"`);
   return n;
 }
 
 const NODE_ENVS = ['production', 'development', 'test'];
 
-/** Reads the configuration; a setting that would surprise (see ConfigurationError's uses) is refused. */
+/** Reads the configuration; a setting that would surprise is refused, saying why in one line (main.ts). */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const nodeEnv = env.NODE_ENV?.trim().toLowerCase() ?? '';
   if (nodeEnv !== '' && !NODE_ENVS.includes(nodeEnv))
-    throw new ConfigurationError(`NODE_ENV must be one of ${NODE_ENVS.join(', ')} (or unset), got "${env.NODE_ENV}"`);
+    throw new Error(`NODE_ENV must be one of ${NODE_ENVS.join(', ')} (or unset), got "${env.NODE_ENV}"`);
   const production = nodeEnv === 'production';
   const token = env.BOOTSTRAP_ADMIN_TOKEN ?? '';
-  if (token !== '' && !new RegExp(`^\\S{24,${BEARER_TOKEN_MAX_LENGTH}}$`).test(token))
-    throw new ConfigurationError(
-      `BOOTSTRAP_ADMIN_TOKEN must be 24 to ${BEARER_TOKEN_MAX_LENGTH} characters without spaces (it grants full access and is sent as a bearer token), got ${token.length} characters`,
+  if (token !== '' && !new RegExp(`^\\S{24,${LIMITS.idLength}}$`).test(token))
+    throw new Error(
+      `BOOTSTRAP_ADMIN_TOKEN must be 24 to ${LIMITS.idLength} characters without spaces (it grants full access and is sent as a bearer token), got ${token.length} characters`,
     );
   const authDisabled = flag('AUTH_DISABLED', env.AUTH_DISABLED, false);
   if (authDisabled && production)
-    throw new ConfigurationError(
-      'AUTH_DISABLED opens every operation to anyone: it is refused with NODE_ENV=production',
-    );
+    throw new Error('AUTH_DISABLED opens every operation to anyone: it is refused with NODE_ENV=production');
   return {
     port: integer('PORT', env.PORT, 4000),
     host: env.HOST || '127.0.0.1',

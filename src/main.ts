@@ -1,20 +1,18 @@
 import { loadConfig } from './config.js';
-import { ConfigurationError } from './domain/errors.js';
 import { startService } from './server.js';
 
-/** A configuration the service refuses is told in one line, without a stack trace. */
-async function refusingConfiguration<T>(start: () => T | Promise<T>): Promise<T> {
+/** A start that cannot happen says why in one line (a busy port, a bad setting), without a stack trace. */
+async function start() {
   try {
-    return await start();
+    const config = loadConfig();
+    return { config, service: await startService(config) };
   } catch (error) {
-    if (!(error instanceof ConfigurationError)) throw error;
-    console.error(`bounce-patterns: not started: ${error.message}`);
-    process.exit(2);
+    console.error(`bounce-patterns cannot start: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
   }
 }
 
-const config = await refusingConfiguration(() => loadConfig());
-const service = await refusingConfiguration(() => startService(config));
+const { config, service } = await start();
 // The token first: whoever waits for the serving line has it by then.
 if (service.generatedAdminToken)
   console.log(

@@ -8,7 +8,8 @@ import {
 } from '@apollo/server/plugin/disabled';
 import type { ApiTokens, Principal } from './app/apiTokens.js';
 import { App, type AppOptions } from './app/app.js';
-import { BEARER_TOKEN_MAX_LENGTH, type Config } from './config.js';
+import type { Config } from './config.js';
+import { LIMITS } from './domain/limits.js';
 import { ANONYMOUS_ACTOR, type Actor } from './domain/types.js';
 import type { EventStore } from './eventstore/port.js';
 import { openEventStore } from './eventstore/open.js';
@@ -29,7 +30,7 @@ export interface RunningService {
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: header values must not hold control characters
 const HEADER_TEXT = /^[^\u0000-\u001f\u007f]{1,100}$/;
-const BEARER = new RegExp(`^Bearer\\s+(\\S{1,${BEARER_TOKEN_MAX_LENGTH}})$`, 'i');
+const BEARER = new RegExp(`^Bearer\\s+(\\S{1,${LIMITS.idLength}})$`, 'i');
 
 /**
  * The principal of a request: the API token it bears. With AUTH_DISABLED (development only) every
@@ -62,14 +63,7 @@ export async function startService(
   const app = new App(store, { bootstrapAdminToken: config.bootstrapAdminToken, ...options });
   const { generatedAdminToken } = await app.start();
 
-  const services: Services = {
-    bouncePatterns: app.bouncePatterns,
-    isps: app.isps,
-    apiTokens: app.apiTokens,
-    classifier: app.classifier,
-    audit: app.audit,
-    runner: app.runner,
-  };
+  const services: Services = app;
   const schema = await buildBouncePatternsSchema();
   const apollo = new ApolloServer<GraphQLContext>({
     schema,

@@ -30,14 +30,14 @@ export class App {
     readonly store: EventStore,
     options: AppOptions = {},
   ) {
-    const clock = options.clock ?? (() => new Date());
     this.options = options;
     this.runner = new ProjectionRunner(store);
-    this.bouncePatterns = new BouncePatterns(store, this.runner, clock);
-    this.isps = new Isps(store, this.runner, clock);
-    this.classifier = new Classifier(this.runner);
+    const deps = { store, runner: this.runner, clock: options.clock ?? (() => new Date()) };
+    this.bouncePatterns = new BouncePatterns(deps);
+    this.isps = new Isps(deps);
     this.audit = new Audit(store, this.runner);
-    this.apiTokens = new ApiTokens(store, this.runner, clock);
+    this.classifier = new Classifier(this.runner, this.audit);
+    this.apiTokens = new ApiTokens(deps);
   }
 
   /**

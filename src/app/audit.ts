@@ -1,13 +1,13 @@
 import { BOUNCE_PATTERN_FIELD_NAMES } from '../domain/bouncePattern.js';
 import { diffFields } from '../domain/changes.js';
-import { bouncePatternStream, ispStream } from '../domain/types.js';
+import { byRuleOrder } from '../domain/ruleOrder.js';
+import { bouncePatternStream, ispStream } from '../domain/streams.js';
 import { verifyChain, type ChainVerification } from '../eventstore/chain.js';
 import type { EventStore } from '../eventstore/port.js';
 import { editedFields, type AuditEntry, type FieldChange } from '../../projections/auditLog.js';
 import type { BouncePatternRow } from '../../projections/bouncePatternList.js';
 import type { IspRow } from '../../projections/ispDirectory.js';
 import type { Matcher } from '../../projections/matcher.js';
-import { byClassificationOrder } from './bouncePatterns.js';
 import { paginate, type Page } from './pagination.js';
 import type { ProjectionRunner } from './projectionRunner.js';
 import { TimeTravel, type AsOf } from './timeTravel.js';
@@ -23,7 +23,8 @@ export interface AuditLogFilter {
   to?: Date | null;
 }
 
-export type AuditLogOrder = 'NEWEST_FIRST' | 'OLDEST_FIRST';
+export const AUDIT_LOG_ORDERS = ['NEWEST_FIRST', 'OLDEST_FIRST'] as const;
+export type AuditLogOrder = (typeof AUDIT_LOG_ORDERS)[number];
 
 export interface PatternChange {
   /** The pattern as it stood at the later moment. */
@@ -88,10 +89,26 @@ export class Audit {
     return this.runner.history.ofStream(ispStream(id));
   }
 
+  /** A pattern as it stood at one of its versions; undefined when it never had that version. */
+  async patternRevision(id: string, version: number): Promise<BouncePatternRow | undefined> {
+    const model = await this.modelAtVersion(bouncePatternStream(id), version);
+    return model?.patternRow(id);
+  }
+
+  async ispRevision(id: string, version: number): Promise<IspRow | undefined> {
+    const model = await this.modelAtVersion(ispStream(id), version);
+    return model?.ispRow(id);
+  }
+
+  private async modelAtVersion(streamId: string, version: number) {
+    const entry = this.runner.history.ofStream(streamId)[version - 1];
+    return entry && this.timeTravel.modelAt({ position: entry.position });
+  }
+
   /** The live patterns at a past moment, in the order classify tried them. */
   async bouncePatternsAsOf(asOf: AsOf): Promise<{ position: bigint | null; patterns: BouncePatternRow[] }> {
     const model = await this.timeTravel.modelAt(asOf);
-    return { position: model.position, patterns: model.patterns().sort(byClassificationOrder) };
+    return { position: model.position, patterns: model.patterns().sort(byRuleOrder) };
   }
 
   async ispsAsOf(asOf: AsOf): Promise<{ position: bigint | null; isps: IspRow[] }> {

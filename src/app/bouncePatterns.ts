@@ -1,12 +1,14 @@
-import { bouncePatternDecider, type BouncePatternCommand } from '../domain/bouncePattern.js';
-import { NotFoundError, ValidationError } from '../domain/errors.js';
-import { bouncePatternStream, type BounceType, type BouncePatternFields, type Origin } from '../domain/types.js';
-import type { EventStore } from '../eventstore/port.js';
+import { bouncePatternDecider } from '../domain/bouncePattern.js';
+import { ValidationError } from '../domain/errors.js';
+import { LIMITS } from '../domain/limits.js';
+import { byRuleOrder } from '../domain/ruleOrder.js';
+import { bouncePatternStream } from '../domain/streams.js';
+import type { BounceType, BouncePatternFields, Origin } from '../domain/types.js';
 import type { BouncePatternRow } from '../../projections/bouncePatternList.js';
-import { handleCommand, type Clock, type CommandContext } from './commandHandler.js';
+import { analysePattern } from '../../projections/matcher.js';
+import { CommandHandler, type CommandContext, type CommandDeps, type CommandOutcome } from './commandHandler.js';
 import { aggregateIdFor } from './ids.js';
-import { compareKeys, paginate, type Page, type SortKey } from './pagination.js';
-import type { ProjectionRunner } from './projectionRunner.js';
+import { paginate, type Page, type SortKey } from './pagination.js';
 
 export interface BouncePatternFilter {
   type?: BounceType | null;
@@ -17,6 +19,8 @@ export interface BouncePatternFilter {
   enabled?: boolean | null;
   /** Case-insensitive text in the name, pattern or message. */
   search?: string | null;
+  /** true: the trash (deleted patterns, which can be restored); false or absent: the live patterns. */
+  deleted?: boolean | null;
 }
 
 export const BOUNCE_PATTERN_ORDER_FIELDS = ['PRIORITY', 'NAME', 'TYPE', 'CREATED_AT', 'UPDATED_AT'] as const;
@@ -27,17 +31,13 @@ export interface BouncePatternOrder {
 }
 
 const sortKeys: Record<BouncePatternOrderField, (row: BouncePatternRow) => SortKey> = {
-  // Priority order is the order classify tries patterns in: priority, then creation.
+  // The order classify tries patterns in (byRuleOrder) as a cursor key.
   PRIORITY: (row) => [row.priority, Number(row.createdPosition), row.id],
   NAME: (row) => [row.name.toLowerCase(), row.id],
   TYPE: (row) => [row.type, row.priority, row.id],
   CREATED_AT: (row) => [Number(row.createdPosition), row.id],
   UPDATED_AT: (row) => [row.updatedAt, row.id],
 };
-
-/** The order classify tries patterns in. */
-export const byClassificationOrder = (a: BouncePatternRow, b: BouncePatternRow): number =>
-  compareKeys(sortKeys.PRIORITY(a), sortKeys.PRIORITY(b));
 
 function matchesFilter(row: BouncePatternRow, filter: BouncePatternFilter): boolean {
   if (filter.type && row.type !== filter.type) return false;
@@ -52,16 +52,33 @@ function matchesFilter(row: BouncePatternRow, filter: BouncePatternFilter): bool
   return true;
 }
 
+export function patternWarnings(pattern: string): string[] {
+  return analysePattern(pattern).indexed
+    ? []
+    : [
+        'The pattern has no literal text to index, so it is tried on every reply classify sees; add a word it must contain.',
+      ];
+}
+
+/** A command's outcome on a pattern, with advice on what was saved. */
+export type PatternOutcome = CommandOutcome<BouncePatternRow> & { readonly warnings: readonly string[] };
+
 /** Commands and queries on bounce patterns; rules that span aggregates are checked here. */
 export class BouncePatterns {
-  constructor(
-    private readonly store: EventStore,
-    private readonly runner: ProjectionRunner,
-    private readonly clock: Clock,
-  ) {}
+  private readonly handle;
 
+  constructor(private readonly deps: CommandDeps) {
+    this.handle = CommandHandler(deps, {
+      entity: 'BouncePattern',
+      decider: bouncePatternDecider,
+      streamOf: bouncePatternStream,
+      rowOf: (model, id) => model.patternRow(id),
+    });
+  }
+
+  /** A pattern, live or in the trash (`deleted`). */
   get(id: string): BouncePatternRow | undefined {
-    return this.runner.model.pattern(id);
+    return this.deps.runner.model.patternRow(id);
   }
 
   list(
@@ -69,18 +86,20 @@ export class BouncePatterns {
     order: BouncePatternOrder = { field: 'PRIORITY', direction: 'ASC' },
     page: { first?: number | null; after?: string | null } = {},
   ): Page<BouncePatternRow> {
-    if (filter.search && filter.search.length > 200)
-      throw new ValidationError('filter.search', 'must be at most 200 characters');
-    const rows = this.runner.model.patterns().filter((row) => matchesFilter(row, filter));
+    if (filter.search && filter.search.length > LIMITS.searchLength)
+      throw new ValidationError('filter.search', `must be at most ${LIMITS.searchLength} characters`);
+    const { model } = this.deps.runner;
+    const rows = (filter.deleted ? model.deletedPatterns() : model.patterns()).filter((row) =>
+      matchesFilter(row, filter),
+    );
     return paginate(rows, sortKeys[order.field], { ...page, descending: order.direction === 'DESC' });
   }
 
   /** The patterns of each ISP, in classification order, found in one pass. */
   byIsps(ispIds: readonly string[]): BouncePatternRow[][] {
     const byIsp = new Map<string, BouncePatternRow[]>(ispIds.map((id) => [id, []]));
-    for (const row of this.runner.model.patterns()) if (row.ispId !== null) byIsp.get(row.ispId)?.push(row);
-    const order = sortKeys.PRIORITY;
-    return ispIds.map((id) => byIsp.get(id)!.sort((a, b) => compareKeys(order(a), order(b))));
+    for (const row of this.deps.runner.model.patterns()) if (row.ispId !== null) byIsp.get(row.ispId)?.push(row);
+    return ispIds.map((id) => byIsp.get(id)!.sort(byRuleOrder));
   }
 
   async create(
@@ -88,45 +107,41 @@ export class BouncePatterns {
     context: CommandContext,
     origin: Origin = 'CUSTOM',
     id = aggregateIdFor(context.commandId),
-  ) {
+  ): Promise<PatternOutcome> {
     this.requireIsp(fields.ispId);
-    return this.execute(id, { type: 'CreateBouncePattern', patternId: id, origin, fields }, context);
+    const outcome = await this.handle(id, { type: 'CreateBouncePattern', patternId: id, origin, fields }, context);
+    return { ...outcome, warnings: patternWarnings(fields.pattern) };
   }
 
-  async edit(id: string, expectedVersion: number, changes: Partial<BouncePatternFields>, context: CommandContext) {
+  async edit(
+    id: string,
+    expectedVersion: number,
+    changes: Partial<BouncePatternFields>,
+    context: CommandContext,
+  ): Promise<PatternOutcome> {
     if (changes.ispId) this.requireIsp(changes.ispId);
-    return this.execute(id, { type: 'EditBouncePattern', patternId: id, expectedVersion, changes }, context);
-  }
-
-  async delete(id: string, expectedVersion: number, context: CommandContext) {
-    return this.execute(id, { type: 'DeleteBouncePattern', patternId: id, expectedVersion }, context);
-  }
-
-  async revert(id: string, toVersion: number, expectedVersion: number | undefined, context: CommandContext) {
-    return this.execute(id, { type: 'RevertBouncePattern', patternId: id, toVersion, expectedVersion }, context);
-  }
-
-  async restore(id: string, expectedVersion: number | undefined, context: CommandContext) {
-    return this.execute(id, { type: 'RestoreBouncePattern', patternId: id, expectedVersion }, context);
-  }
-
-  /** Runs the command and waits until the projections include it, so the caller reads its own write. */
-  private async execute(id: string, command: BouncePatternCommand, context: CommandContext) {
-    const result = await handleCommand(
-      this.store,
-      bouncePatternDecider,
-      bouncePatternStream(id),
-      command,
+    const outcome = await this.handle(
+      id,
+      { type: 'EditBouncePattern', patternId: id, expectedVersion, changes },
       context,
-      this.clock,
     );
-    await this.runner.waitFor(result.position);
-    const row = this.runner.model.patternRow(id);
-    if (!row) throw new NotFoundError('BouncePattern', id);
-    return { ...result, row };
+    return { ...outcome, warnings: changes.pattern === undefined ? [] : patternWarnings(changes.pattern) };
+  }
+
+  delete(id: string, expectedVersion: number, context: CommandContext) {
+    return this.handle(id, { type: 'DeleteBouncePattern', patternId: id, expectedVersion }, context);
+  }
+
+  revert(id: string, toVersion: number, expectedVersion: number | undefined, context: CommandContext) {
+    return this.handle(id, { type: 'RevertBouncePattern', patternId: id, toVersion, expectedVersion }, context);
+  }
+
+  restore(id: string, expectedVersion: number | undefined, context: CommandContext) {
+    return this.handle(id, { type: 'RestoreBouncePattern', patternId: id, expectedVersion }, context);
   }
 
   private requireIsp(ispId: string | null): void {
-    if (ispId !== null && !this.runner.model.isp(ispId)) throw new ValidationError('ispId', `no ISP with id ${ispId}`);
+    if (ispId !== null && !this.deps.runner.model.isp(ispId))
+      throw new ValidationError('ispId', `no ISP with id ${ispId}`);
   }
 }

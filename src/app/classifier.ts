@@ -1,9 +1,13 @@
+import { requirePermission, type Role } from '../domain/access.js';
 import { TimeBudgetError, ValidationError } from '../domain/errors.js';
 import { LIMITS } from '../domain/limits.js';
 import { compilePattern } from '../domain/regex.js';
 import { normaliseReply } from '../domain/reply.js';
-import { analysePattern, type Classification, type ClassifyRequest, type Matcher } from '../../projections/matcher.js';
+import type { Classification, ClassifyRequest, Matcher } from '../../projections/matcher.js';
+import type { Audit } from './audit.js';
+import { patternWarnings } from './bouncePatterns.js';
 import type { ProjectionRunner } from './projectionRunner.js';
+import type { AsOf } from './timeTravel.js';
 
 export interface PatternTrial {
   readonly reply: string;
@@ -15,13 +19,22 @@ export interface PatternTrial {
 
 /** The MTA's questions, answered from the compiled matcher the runner keeps current. */
 export class Classifier {
-  constructor(private readonly runner: ProjectionRunner) {}
+  constructor(
+    private readonly runner: ProjectionRunner,
+    private readonly audit: Audit,
+  ) {}
 
-  /** With the live rules, or with the `matcher` of a past moment. */
+  /** With the live rules: synchronous, so the MTA's hot path pays for no promise. */
   classify(request: ClassifyRequest, matcher: Matcher = this.runner.matcher): Classification {
     if (request.recipient && request.recipient.length > LIMITS.domainLength + 65)
       throw new ValidationError('recipient', 'is longer than any e-mail address can be');
     return matcher.classify(request);
+  }
+
+  /** With the rules of a past moment: that reads the audit trail, so it needs its permission. */
+  async classifyAsOf(request: ClassifyRequest, asOf: AsOf, role: Role | null): Promise<Classification> {
+    requirePermission(role, 'readAudit', 'classify asOf reads the audit trail');
+    return this.classify(request, await this.audit.matcherAsOf(asOf));
   }
 
   classifyBatch(requests: readonly ClassifyRequest[]): Promise<Classification[]> {
@@ -67,12 +80,4 @@ async function mapWithinBudget<T, R>(what: string, items: readonly T[], map: (it
     }
   }
   return results;
-}
-
-export function patternWarnings(pattern: string): string[] {
-  return analysePattern(pattern).indexed
-    ? []
-    : [
-        'The pattern has no literal text to index, so it is tried on every reply classify sees; add a word it must contain.',
-      ];
 }

@@ -1,33 +1,108 @@
-import { ConflictError } from '../domain/errors.js';
-import { EVENT_SCHEMA_VERSION, type EventMetadata } from '../domain/events.js';
-import type { Actor } from '../domain/types.js';
+import { createHash } from 'node:crypto';
 import { fold, type Decider } from '../domain/decider.js';
-import { WrongExpectedVersion, type EventStore } from '../eventstore/port.js';
+import { ConflictError, IdempotencyKeyReusedError, NotFoundError, ValidationError } from '../domain/errors.js';
+import { EVENT_SCHEMA_VERSION, type EventMetadata } from '../domain/events.js';
+import { LIMITS } from '../domain/limits.js';
+import type { Actor } from '../domain/types.js';
+import { requireOptionalReason } from '../domain/validation.js';
+import { WrongExpectedVersion, recorded, type EventStore } from '../eventstore/port.js';
 import { eventIdFor, newId } from './ids.js';
+import type { ProjectionRunner } from './projectionRunner.js';
+import type { ReadModel } from './readModel.js';
 
 /** Who asks and why: becomes the metadata of every event the command produces. */
 export interface CommandContext {
   readonly actor: Actor;
+  /** Retries with the same command id are applied once; fixed by system commands, else per request. */
   readonly commandId?: string;
   readonly correlationId?: string;
   readonly causationId?: string | null;
   readonly reason?: string | null;
 }
 
-export interface CommandResult {
-  /** The aggregate's version after the command. */
-  readonly version: number;
-  /** Log position of the last event written, null when the command changed nothing. */
-  readonly position: bigint | null;
+/** What a client sends along with a mutation. */
+export interface CommandRequest {
+  readonly actor: Actor;
+  readonly correlationId?: string;
+  readonly reason?: string | null;
+  /** The client's idempotency key: a retried request with the same key is applied once. */
+  readonly clientMutationId?: string | null;
+}
+
+/** The command metadata of a client's request; its idempotency key is scoped to the actor. */
+export function commandContextOf(request: CommandRequest): CommandContext {
+  const key = request.clientMutationId;
+  if (key != null && (key.length === 0 || key.length > LIMITS.idLength))
+    throw new ValidationError('clientMutationId', `must be 1 to ${LIMITS.idLength} characters`);
+  return {
+    actor: request.actor,
+    correlationId: request.correlationId,
+    reason: requireOptionalReason(request.reason),
+    // Scoped to the actor, so two clients cannot collide on the same key.
+    commandId: key == null ? undefined : `${request.actor.id}:${key}`,
+  };
 }
 
 export type Clock = () => Date;
 
+/** What every command handler is bound to. */
+export interface CommandDeps {
+  readonly store: EventStore;
+  readonly runner: ProjectionRunner;
+  readonly clock: Clock;
+}
+
+/** How one aggregate is handled: its decider, its stream, and its row in the read model. */
+export interface AggregateOptions<C, E extends { type: string; data: unknown }, S extends { version: number }, Row> {
+  readonly entity: string;
+  readonly decider: Decider<C, E, S>;
+  readonly streamOf: (id: string) => string;
+  /** The aggregate's row, deleted ones included. */
+  readonly rowOf: (model: ReadModel, id: string) => Row | undefined;
+  /** What an idempotency key is bound to: the command less what the service generated (default: all of it). */
+  readonly requestOf?: (command: C) => unknown;
+}
+
+export interface CommandOutcome<Row> {
+  /** The aggregate's version after the command. */
+  readonly version: number;
+  /** Log position of the last event written, null when the command changed nothing. */
+  readonly position: bigint | null;
+  /** The aggregate's row once the read model (lists and classify) includes the command. */
+  readonly row: Row;
+  /** Whether the command had been applied already (a retry): nothing was written now. */
+  readonly retried: boolean;
+}
+
+export type CommandHandler<C, Row> = (id: string, command: C, context: CommandContext) => Promise<CommandOutcome<Row>>;
+
 /**
- * Load → decide → append: the only way anything is written. The append expects the version the
- * decision was made on, so a concurrent writer makes this command fail with CONFLICT instead of
- * interleaving; a retried command (same command id) returns the first outcome.
+ * Binds an aggregate's command handling once: load → decide → append with the version the
+ * decision was made on (a concurrent writer makes the command fail with CONFLICT instead of
+ * interleaving) → wait until the read model holds the result, so the caller reads its own write.
+ * A retried command (same command id and same command) returns the first outcome; the same id
+ * with another command or on another aggregate is refused.
  */
+export function CommandHandler<C, E extends { type: string; data: unknown }, S extends { version: number }, Row>(
+  deps: CommandDeps,
+  options: AggregateOptions<C, E, S, Row>,
+): CommandHandler<C, Row> {
+  return async (id, command, context) => {
+    const streamId = options.streamOf(id);
+    // Stores recognise a retried event id within its stream only: a key is kept to one object here.
+    const keyedStream = context.commandId && deps.runner.history.streamOfCommand(context.commandId);
+    if (keyedStream && keyedStream !== streamId)
+      throw new IdempotencyKeyReusedError('this idempotency key was already used on another object');
+    const request = options.requestOf?.(command) ?? command;
+    const result = await handleCommand(deps.store, options.decider, streamId, command, context, deps.clock, request);
+    await deps.runner.waitFor(result.position);
+    const row = options.rowOf(deps.runner.model, id);
+    if (!row) throw new NotFoundError(options.entity, id);
+    return { ...result, row };
+  };
+}
+
+/** Load → decide → append, without waiting for the read model: what a handler runs, and what tools that fill a log use. */
 export async function handleCommand<C, E extends { type: string; data: unknown }, S extends { version: number }>(
   store: EventStore,
   decider: Decider<C, E, S>,
@@ -35,45 +110,76 @@ export async function handleCommand<C, E extends { type: string; data: unknown }
   command: C,
   context: CommandContext,
   clock: Clock,
-): Promise<CommandResult> {
+  request: unknown = command,
+): Promise<{ version: number; position: bigint | null; retried: boolean }> {
   const commandId = context.commandId ?? newId();
-  const history = await store.readStream(streamId);
+  const commandHash = digest(request);
+  const history = (await store.readStream(streamId)).map(recorded);
   const retried = history.filter((event) => event.metadata.commandId === commandId);
   if (retried.length > 0) {
     const last = retried[retried.length - 1]!;
-    return { version: last.version, position: last.position };
+    if (last.metadata.commandHash !== null && last.metadata.commandHash !== commandHash)
+      throw new IdempotencyKeyReusedError('this idempotency key was already used for a different request');
+    return { version: last.version, position: last.position, retried: true };
   }
   const state = fold(decider, history as unknown as E[]);
   const events = decider.decide(command, state);
-  if (events.length === 0) return { version: state.version, position: null };
+  if (events.length === 0) return { version: state.version, position: null, retried: false };
 
   const metadata: EventMetadata = {
     actor: context.actor,
     occurredAt: clock().toISOString(),
     commandId,
+    commandHash,
     correlationId: context.correlationId ?? commandId,
     causationId: context.causationId ?? null,
     reason: context.reason ?? null,
     schemaVersion: EVENT_SCHEMA_VERSION,
   };
+  const toAppend = events.map((event, index) => ({
+    eventId: eventIdFor(commandId, index),
+    type: event.type,
+    data: event.data,
+    metadata,
+  }));
+  let result: Awaited<ReturnType<EventStore['append']>>;
   try {
-    const result = await store.append(
-      streamId,
-      events.map((event, index) => ({
-        eventId: eventIdFor(commandId, index),
-        type: event.type,
-        data: event.data,
-        metadata,
-      })),
-      state.version,
-    );
-    return { version: result.nextVersion, position: result.position };
+    result = await store.append(streamId, toAppend, state.version);
   } catch (error) {
     if (error instanceof WrongExpectedVersion)
       throw new ConflictError(
         `${streamId} was changed concurrently; it is now at version ${error.actual}`,
         error.actual,
       );
+    throw error;
+  }
+  return { version: result.nextVersion, position: result.position, retried: false };
+}
+
+/** A digest of the command: what the same idempotency key must carry again to count as a retry. */
+function digest(command: unknown): string {
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(command)))
+    .digest('hex');
+}
+
+const canonical = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value === null || typeof value !== 'object') return value;
+  const record = value as Record<string, unknown>;
+  return Object.fromEntries(
+    Object.keys(record)
+      .sort()
+      .map((key) => [key, canonical(record[key])]),
+  );
+};
+
+/** Runs a command that a concurrent start may already have run; null when it lost that race. */
+export async function unlessConcurrentlyDone<T>(run: () => Promise<T>): Promise<T | null> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof ConflictError) return null;
     throw error;
   }
 }

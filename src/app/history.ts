@@ -1,5 +1,4 @@
 import type { RecordedEvent } from '../domain/events.js';
-import type { StoredEvent } from '../eventstore/port.js';
 import { auditEntryOf, type AuditEntry } from '../../projections/auditLog.js';
 import type { ReadModel } from './readModel.js';
 
@@ -19,15 +18,18 @@ export class History {
   readonly #entries: AuditEntry[] = [];
   readonly #byStream = new Map<string, AuditEntry[]>();
   readonly #snapshots: ReadModel[] = [];
+  /** The stream each command id wrote to first: an idempotency key belongs to one object. */
+  readonly #streamByCommand = new Map<string, string>();
   #sinceSnapshot = 0;
 
   /** Called by the runner after `model` applied `event`. */
-  record(event: StoredEvent, model: ReadModel): void {
-    const entry = auditEntryOf(event as RecordedEvent);
+  record(event: RecordedEvent, model: ReadModel): void {
+    const entry = auditEntryOf(event);
     this.#entries.push(entry);
     const stream = this.#byStream.get(entry.streamId);
     if (stream) stream.push(entry);
     else this.#byStream.set(entry.streamId, [entry]);
+    if (!this.#streamByCommand.has(entry.commandId)) this.#streamByCommand.set(entry.commandId, entry.streamId);
     if (++this.#sinceSnapshot >= Math.max(SNAPSHOT_EVERY, model.rowCount)) {
       this.#snapshots.push(model.clone());
       this.#sinceSnapshot = 0;
@@ -42,6 +44,11 @@ export class History {
   /** The entries of one stream, oldest first. */
   ofStream(streamId: string): readonly AuditEntry[] {
     return this.#byStream.get(streamId) ?? [];
+  }
+
+  /** The stream a command id wrote to, if it wrote anything. */
+  streamOfCommand(commandId: string): string | undefined {
+    return this.#streamByCommand.get(commandId);
   }
 
   /** Position of the last event that occurred at or before `at`; null: none did. */

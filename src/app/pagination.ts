@@ -1,5 +1,8 @@
 import { ValidationError } from '../domain/errors.js';
 
+export const SORT_DIRECTIONS = ['ASC', 'DESC'] as const;
+export type SortDirection = (typeof SORT_DIRECTIONS)[number];
+
 export const PAGE_SIZE = { default: 50, max: 500 } as const;
 
 export type SortKey = readonly (string | number)[];

@@ -1,9 +1,21 @@
-import type { EventStore, StoreSubscription, StoredEvent } from '../eventstore/port.js';
+import type { RecordedEvent } from '../domain/events.js';
+import { recorded, type EventStore, type StoreSubscription, type StoredEvent } from '../eventstore/port.js';
 import type { Matcher } from '../../projections/matcher.js';
 import { History } from './history.js';
 import { ReadModel } from './readModel.js';
 
 type Waiter = { position: bigint; resolve: () => void };
+
+/** What listeners hear once the lists and `classify` include a batch of events. */
+export interface AppliedEvents {
+  readonly events: readonly RecordedEvent[];
+  /** The position the read model now serves. */
+  readonly position: bigint;
+  /** Whether the batch changed the rules `classify` answers with (and so `rulesetVersion`). */
+  readonly rulesChanged: boolean;
+}
+
+export type AppliedListener = (applied: AppliedEvents) => void;
 
 /** How long a matcher rebuild may hold the event loop before it lets `classify` calls through. */
 const REBUILD_SLICE_MS = 4;
@@ -27,6 +39,10 @@ export class ProjectionRunner {
   private rebuilding: Promise<void> | undefined;
   private subscription: StoreSubscription | undefined;
   private waiters: Waiter[] = [];
+  private readonly listeners = new Set<AppliedListener>();
+  /** Applied events that listeners have not heard of yet: they hear once the events are served. */
+  private unpublished: RecordedEvent[] = [];
+  private servedRulesetVersion: bigint | null = null;
   private failure: unknown;
   /** Until the first catch-up is done, no matcher is built after each batch. */
   private caughtUp = false;
@@ -51,6 +67,7 @@ export class ProjectionRunner {
     });
     if (head !== null) await this.waitFor(head);
     this.current = this.model.matcher;
+    this.servedRulesetVersion = this.current.rulesetVersion;
     this.caughtUp = true;
   }
 
@@ -59,6 +76,15 @@ export class ProjectionRunner {
     if (position === null || (this.served !== null && this.served >= position)) return Promise.resolve();
     if (this.failure !== undefined) return Promise.reject(new Error('projections are not following the log'));
     return new Promise((resolve) => this.waiters.push({ position, resolve }));
+  }
+
+  /**
+   * The publish seam: `listener` hears every batch of events once the read model serves it, in log
+   * order (subscriptions, statistics). Returns the function that removes it.
+   */
+  onApplied(listener: AppliedListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   get healthy(): boolean {
@@ -71,9 +97,11 @@ export class ProjectionRunner {
   }
 
   private apply(events: readonly StoredEvent[]): void {
-    for (const event of events) {
+    for (const stored of events) {
+      const event = recorded(stored);
       this.model.apply(event);
       this.history.record(event, this.model);
+      if (this.caughtUp) this.unpublished.push(event);
     }
     if (this.caughtUp && (this.rebuilding !== undefined || !this.model.matcherIsCurrent))
       this.rebuilding ??= this.rebuild();
@@ -104,6 +132,24 @@ export class ProjectionRunner {
     const ready = this.waiters.filter((w) => w.position <= position);
     this.waiters = this.waiters.filter((w) => w.position > position);
     for (const waiter of ready) waiter.resolve();
+    this.publish(position);
+  }
+
+  private publish(position: bigint): void {
+    const served = this.unpublished.filter((event) => event.position <= position);
+    if (served.length === 0) return;
+    this.unpublished = this.unpublished.slice(served.length);
+    const rulesetVersion = this.matcher.rulesetVersion;
+    const applied = { events: served, position, rulesChanged: rulesetVersion !== this.servedRulesetVersion };
+    this.servedRulesetVersion = rulesetVersion;
+    for (const listener of this.listeners) {
+      try {
+        listener(applied);
+      } catch (error) {
+        // A listener's fault is its own: the projections and the other listeners go on.
+        console.error('listener of applied events failed:', error);
+      }
+    }
   }
 
   private fail(error: unknown): void {

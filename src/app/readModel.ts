@@ -1,31 +1,22 @@
 import type { RecordedEvent } from '../domain/events.js';
-import { bouncePatternList, type BouncePatternRow } from '../../projections/bouncePatternList.js';
-import { ispDirectory, type IspRow } from '../../projections/ispDirectory.js';
+import { apiTokenStream, bouncePatternStream, ispStream } from '../domain/streams.js';
+import type { ApiTokenRow } from '../../projections/apiTokens.js';
+import type { BouncePatternRow } from '../../projections/bouncePatternList.js';
+import { ROW_PROJECTIONS, type RowOf, type RowProjectionName } from '../../projections/index.js';
+import type { IspRow } from '../../projections/ispDirectory.js';
 import { compileMatcherInSteps, runToEnd, type Matcher } from '../../projections/matcher.js';
 import type { RowProjection } from '../../projections/projection.js';
-import { apiTokens, type ApiTokenRow } from '../../projections/apiTokens.js';
-import type { StoredEvent } from '../eventstore/port.js';
 
-class RowTable<Row> {
-  readonly rows = new Map<string, Row>();
-  constructor(private readonly projection: RowProjection<Row>) {}
+type Tables = { [N in RowProjectionName]: Map<string, RowOf<N>> };
 
-  /** Whether the event changed a row of this table. */
-  apply(event: RecordedEvent): boolean {
-    const key = this.projection.rowKey(event);
-    if (key === null) return false;
-    const row = this.projection.evolve(this.rows.get(key) ?? null, event);
-    if (row === null) this.rows.delete(key);
-    else this.rows.set(key, row);
-    return true;
-  }
+const NAMES = Object.keys(ROW_PROJECTIONS) as RowProjectionName[];
 
-  clone(): RowTable<Row> {
-    const copy = new RowTable(this.projection);
-    for (const [key, row] of this.rows) copy.rows.set(key, row);
-    return copy;
-  }
-}
+/** For each event type, the registered projections that fold it. */
+const HANDLERS = new Map<string, RowProjectionName[]>();
+for (const name of NAMES)
+  for (const type of ROW_PROJECTIONS[name].canHandle) HANDLERS.set(type, [...(HANDLERS.get(type) ?? []), name]);
+
+const emptyTables = (): Tables => Object.fromEntries(NAMES.map((name) => [name, new Map()])) as unknown as Tables;
 
 /**
  * The projections the service answers from, folded up to `position`. The live one is fed by the
@@ -33,24 +24,30 @@ class RowTable<Row> {
  */
 export class ReadModel {
   position: bigint | null = null;
-  /** Counts the events that changed rules or ISPs: what a matcher was built from. */
-  private rulesRevision = 0;
+  /** How many events changed each table: what tells a derived index (the matcher, tokens by hash) it is stale. */
+  private readonly revisions = Object.fromEntries(NAMES.map((name) => [name, 0])) as Record<RowProjectionName, number>;
   private compiledRevision = -1;
   private compiled: Matcher | undefined;
-  private tokensByHash: Map<string, ApiTokenRow> | undefined;
+  private tokensByHash: { revision: number; byHash: Map<string, ApiTokenRow> } | undefined;
 
-  constructor(
-    private readonly patternTable = new RowTable(bouncePatternList),
-    private readonly ispTable = new RowTable(ispDirectory),
-    private readonly tokenTable = new RowTable(apiTokens),
-  ) {}
+  constructor(private readonly tables: Tables = emptyTables()) {}
 
-  apply(event: StoredEvent): void {
-    const recorded = event as RecordedEvent;
-    const changed = this.patternTable.apply(recorded) || this.ispTable.apply(recorded);
-    if (changed) this.rulesRevision += 1;
-    else if (this.tokenTable.apply(recorded)) this.tokensByHash = undefined;
+  /** Folds the event into every registered projection that handles its type. */
+  apply(event: RecordedEvent): void {
+    for (const name of HANDLERS.get(event.type) ?? []) {
+      const projection = ROW_PROJECTIONS[name] as RowProjection<RowOf<typeof name>>;
+      const rows = this.tables[name] as Map<string, RowOf<typeof name>>;
+      const row = projection.evolve(rows.get(event.streamId) ?? null, event);
+      if (row === null) rows.delete(event.streamId);
+      else rows.set(event.streamId, row);
+      this.revisions[name] += 1;
+    }
     this.position = event.position;
+  }
+
+  /** Counts the changes to the rows the matcher is built from. */
+  private get rulesRevision(): number {
+    return NAMES.reduce((sum, name) => sum + (ROW_PROJECTIONS[name].feedsMatcher ? this.revisions[name] : 0), 0);
   }
 
   /** The matcher for the rules as they stand; rebuilt (at once) only after rules or ISPs changed. */
@@ -66,9 +63,8 @@ export class ReadModel {
    */
   matcherRebuild(): { steps: Generator<void, Matcher, void>; revision: number } | null {
     if (this.matcherIsCurrent) return null;
-    const rules = [...this.patternTable.rows.values()].filter((row) => !row.deleted);
     return {
-      steps: compileMatcherInSteps(rules, this.liveIsps(), this.position, this.compiled),
+      steps: compileMatcherInSteps(this.patterns(), this.liveIsps(), this.position, this.compiled),
       revision: this.rulesRevision,
     };
   }
@@ -90,12 +86,17 @@ export class ReadModel {
 
   /** The pattern's row even when it is deleted. */
   patternRow(id: string): BouncePatternRow | undefined {
-    return this.patternTable.rows.get(`bouncePattern-${id}`);
+    return this.tables.patterns.get(bouncePatternStream(id));
   }
 
   /** Live patterns, in creation order. */
   patterns(): BouncePatternRow[] {
-    return [...this.patternTable.rows.values()].filter((row) => !row.deleted);
+    return [...this.tables.patterns.values()].filter((row) => !row.deleted);
+  }
+
+  /** Deleted patterns, in creation order. */
+  deletedPatterns(): BouncePatternRow[] {
+    return [...this.tables.patterns.values()].filter((row) => row.deleted);
   }
 
   isp(id: string): IspRow | undefined {
@@ -104,34 +105,42 @@ export class ReadModel {
   }
 
   ispRow(id: string): IspRow | undefined {
-    return this.ispTable.rows.get(`isp-${id}`);
+    return this.tables.isps.get(ispStream(id));
   }
 
   liveIsps(): IspRow[] {
-    return [...this.ispTable.rows.values()].filter((row) => !row.deleted);
+    return [...this.tables.isps.values()].filter((row) => !row.deleted);
   }
 
   apiTokens(): ApiTokenRow[] {
-    return [...this.tokenTable.rows.values()];
+    return [...this.tables.apiTokens.values()];
   }
 
   apiToken(id: string): ApiTokenRow | undefined {
-    return this.tokenTable.rows.get(`apiToken-${id}`);
+    return this.tables.apiTokens.get(apiTokenStream(id));
   }
 
   /** The token whose secret has this hash, revoked or not. */
   apiTokenByHash(secretHash: string): ApiTokenRow | undefined {
-    this.tokensByHash ??= new Map(this.apiTokens().map((row) => [row.secretHash, row]));
-    return this.tokensByHash.get(secretHash);
+    if (this.tokensByHash?.revision !== this.revisions.apiTokens)
+      this.tokensByHash = {
+        revision: this.revisions.apiTokens,
+        byHash: new Map(this.apiTokens().map((row) => [row.secretHash, row])),
+      };
+    return this.tokensByHash.byHash.get(secretHash);
   }
 
   /** Rows in all tables, deleted ones included: what a clone copies. */
   get rowCount(): number {
-    return this.patternTable.rows.size + this.ispTable.rows.size + this.tokenTable.rows.size;
+    return NAMES.reduce((sum, name) => sum + this.tables[name].size, 0);
   }
 
+  /** Rows are immutable, so a clone copies the maps, not the rows. */
   clone(): ReadModel {
-    const copy = new ReadModel(this.patternTable.clone(), this.ispTable.clone(), this.tokenTable.clone());
+    const tables = Object.fromEntries(
+      NAMES.map((name) => [name, new Map<string, unknown>(this.tables[name])]),
+    ) as unknown as Tables;
+    const copy = new ReadModel(tables);
     copy.position = this.position;
     return copy;
   }

@@ -1,8 +1,8 @@
-import { ConflictError } from '../domain/errors.js';
 import { DEFAULT_BOUNCE_PATTERNS, type DefaultBouncePattern } from '../domain/defaults/bouncePatterns.js';
 import { DEFAULT_ISPS, type DefaultIsp } from '../domain/defaults/isps.js';
 import { SYSTEM_ACTOR } from '../domain/types.js';
 import type { BouncePatterns } from './bouncePatterns.js';
+import { unlessConcurrentlyDone } from './commandHandler.js';
 import type { Isps } from './isps.js';
 import type { ProjectionRunner } from './projectionRunner.js';
 
@@ -23,12 +23,7 @@ export async function seedDefaults(
 ): Promise<number> {
   let installed = 0;
   const install = async (run: () => Promise<unknown>) => {
-    try {
-      await run();
-      installed += 1;
-    } catch (error) {
-      if (!(error instanceof ConflictError)) throw error;
-    }
+    if ((await unlessConcurrentlyDone(run)) !== null) installed += 1;
   };
   for (const { id, ...fields } of defaults.isps) {
     if (runner.model.ispRow(id)) continue;

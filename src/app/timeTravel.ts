@@ -1,5 +1,5 @@
 import { ValidationError } from '../domain/errors.js';
-import type { EventStore } from '../eventstore/port.js';
+import { recorded, type EventStore } from '../eventstore/port.js';
 import type { ProjectionRunner } from './projectionRunner.js';
 import { ReadModel } from './readModel.js';
 
@@ -64,7 +64,7 @@ export class TimeTravel {
     if (model.position === position) return model;
     for await (const event of this.store.readAll({ after: model.position })) {
       if (event.position > position) break;
-      model.apply(event);
+      model.apply(recorded(event));
     }
     return model;
   }

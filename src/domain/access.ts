@@ -1,3 +1,5 @@
+import { ForbiddenError } from './errors.js';
+
 /** API token roles, from the most to the least powerful. */
 export const ROLES = ['admin', 'editor', 'viewer', 'auditor', 'mta'] as const;
 export type Role = (typeof ROLES)[number];
@@ -27,3 +29,13 @@ export type Permission = keyof typeof PERMISSIONS;
 
 export const allows = (role: Role, permission: Permission): boolean =>
   (PERMISSIONS[permission] as readonly Role[]).includes(role);
+
+/** For a check inside an operation (an argument that reads more than the operation itself). */
+export function requirePermission(role: Role | null, permission: Permission, what: string): void {
+  if (role === null || !allows(role, permission))
+    throw new ForbiddenError(`${what}: it needs the ${permission} permission`);
+}
+
+/** Every permission a role holds, in table order. */
+export const permissionsOf = (role: Role): Permission[] =>
+  (Object.keys(PERMISSIONS) as Permission[]).filter((permission) => allows(role, permission));

@@ -2,6 +2,7 @@ import { ROLES, type Role } from './access.js';
 import type { Decider } from './decider.js';
 import { ConflictError, NotFoundError, ValidationError } from './errors.js';
 import type { ApiTokenEvent } from './events.js';
+import { LIMITS } from './limits.js';
 import { requireText } from './validation.js';
 
 export type CreateApiToken = { type: 'CreateApiToken'; tokenId: string; name: string; role: Role; secretHash: string };
@@ -21,7 +22,7 @@ export function decide(command: ApiTokenCommand, state: ApiTokenState): ApiToken
         throw new ConflictError(`API token ${command.tokenId} already exists`, state.version);
       if (!ROLES.includes(command.role)) throw new ValidationError('role', `must be one of ${ROLES.join(', ')}`);
       if (!SHA256_HEX.test(command.secretHash)) throw new ValidationError('secretHash', 'must be a SHA-256 digest');
-      const name = requireText('name', command.name, 200);
+      const name = requireText('name', command.name, LIMITS.nameLength);
       return [
         {
           type: 'ApiTokenCreated',

@@ -1,9 +1,9 @@
 import type { Decider } from './decider.js';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors.js';
+import { ConflictError, NotDeletedError, NotFoundError, ProtectedDefaultError, ValidationError } from './errors.js';
 import { diffFields, hasChanges } from './changes.js';
 import type { BouncePatternEvent } from './events.js';
 import type { BouncePatternFields, Origin } from './types.js';
-import { validateBouncePatternFields } from './validation.js';
+import { BOUNCE_PATTERN_FIELDS, fieldNames, validateFields } from './validation.js';
 
 export type CreateBouncePattern = {
   type: 'CreateBouncePattern';
@@ -45,15 +45,7 @@ export type BouncePatternState =
       fieldsByVersion: readonly BouncePatternFields[];
     };
 
-export const BOUNCE_PATTERN_FIELD_NAMES: readonly (keyof BouncePatternFields)[] = [
-  'name',
-  'type',
-  'ispId',
-  'pattern',
-  'message',
-  'priority',
-  'enabled',
-];
+export const BOUNCE_PATTERN_FIELD_NAMES = fieldNames(BOUNCE_PATTERN_FIELDS);
 
 function requireExisting(state: BouncePatternState, patternId: string) {
   if (state.status !== 'active') throw new NotFoundError('BouncePattern', patternId);
@@ -73,7 +65,7 @@ export function decide(command: BouncePatternCommand, state: BouncePatternState)
     case 'CreateBouncePattern': {
       if (state.status !== 'absent')
         throw new ConflictError(`bounce pattern ${command.patternId} already exists`, state.version);
-      const fields = validateBouncePatternFields(command.fields) as BouncePatternFields;
+      const fields = validateFields(BOUNCE_PATTERN_FIELDS, command.fields, { complete: true });
       return [
         { type: 'BouncePatternCreated', data: { patternId: command.patternId, origin: command.origin, ...fields } },
       ];
@@ -81,14 +73,18 @@ export function decide(command: BouncePatternCommand, state: BouncePatternState)
     case 'EditBouncePattern': {
       const current = requireExisting(state, command.patternId);
       requireVersion(state, command.expectedVersion);
-      const diff = diffFields(current.fields, validateBouncePatternFields(command.changes), BOUNCE_PATTERN_FIELD_NAMES);
+      const diff = diffFields(
+        current.fields,
+        validateFields(BOUNCE_PATTERN_FIELDS, command.changes),
+        BOUNCE_PATTERN_FIELD_NAMES,
+      );
       return hasChanges(diff) ? [{ type: 'BouncePatternEdited', data: { patternId: command.patternId, ...diff } }] : [];
     }
     case 'DeleteBouncePattern': {
       const current = requireExisting(state, command.patternId);
       requireVersion(state, command.expectedVersion);
       if (current.origin === 'DEFAULT')
-        throw new ForbiddenError('default bounce patterns cannot be deleted; disable the pattern instead');
+        throw new ProtectedDefaultError('default bounce patterns cannot be deleted; disable the pattern instead');
       return [{ type: 'BouncePatternDeleted', data: { patternId: command.patternId } }];
     }
     case 'RevertBouncePattern': {
@@ -109,7 +105,7 @@ export function decide(command: BouncePatternCommand, state: BouncePatternState)
     case 'RestoreBouncePattern': {
       if (state.status === 'absent') throw new NotFoundError('BouncePattern', command.patternId);
       requireVersion(state, command.expectedVersion);
-      if (state.status === 'active') throw new ConflictError('bounce pattern is not deleted', state.version);
+      if (state.status === 'active') throw new NotDeletedError('the bounce pattern is not deleted');
       return [{ type: 'BouncePatternRestored', data: { patternId: command.patternId } }];
     }
   }

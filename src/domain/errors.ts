@@ -3,19 +3,42 @@
  * the GraphQL layer maps each kind to its `extensions.code`.
  */
 export abstract class DomainError extends Error {
-  abstract readonly code: 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'FORBIDDEN' | 'TIME_BUDGET_EXCEEDED';
+  abstract readonly code:
+    | 'BAD_USER_INPUT'
+    | 'NOT_FOUND'
+    | 'CONFLICT'
+    | 'FORBIDDEN'
+    | 'IDEMPOTENCY_KEY_REUSED'
+    | 'PROTECTED_DEFAULT'
+    | 'ISP_IN_USE'
+    | 'NOT_DELETED'
+    | 'TIME_BUDGET_EXCEEDED';
   override get name(): string {
     return this.constructor.name;
   }
 }
 
+export interface FieldError {
+  readonly field: string;
+  readonly message: string;
+}
+
+/** Bad input; carries every bad field of the input at once, so a form can show them together. */
 export class ValidationError extends DomainError {
   readonly code = 'BAD_USER_INPUT';
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(`${field}: ${message}`);
+  readonly fieldErrors: readonly FieldError[];
+
+  constructor(field: string, message: string);
+  constructor(fieldErrors: readonly FieldError[]);
+  constructor(fieldOrErrors: string | readonly FieldError[], message = '') {
+    const fieldErrors = typeof fieldOrErrors === 'string' ? [{ field: fieldOrErrors, message }] : fieldOrErrors;
+    super(fieldErrors.map((error) => `${error.field}: ${error.message}`).join('; '));
+    this.fieldErrors = fieldErrors;
+  }
+
+  /** The first bad field. */
+  get field(): string {
+    return this.fieldErrors[0]!.field;
   }
 }
 
@@ -43,10 +66,33 @@ export class ForbiddenError extends DomainError {
   readonly code = 'FORBIDDEN';
 }
 
+/** An idempotency key sent again with another operation, input or object than the first time. */
+export class IdempotencyKeyReusedError extends DomainError {
+  readonly code = 'IDEMPOTENCY_KEY_REUSED';
+}
+
+/** A shipped default cannot be deleted (it can be disabled, or edited). */
+export class ProtectedDefaultError extends DomainError {
+  readonly code = 'PROTECTED_DEFAULT';
+}
+
+/** An ISP that patterns still point to cannot be deleted: move or delete them first. */
+export class IspInUseError extends DomainError {
+  readonly code = 'ISP_IN_USE';
+  constructor(
+    message: string,
+    readonly patternCount: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Only a deleted pattern can be restored. */
+export class NotDeletedError extends DomainError {
+  readonly code = 'NOT_DELETED';
+}
+
 /** A request that would hold the server longer than its time budget; the part done is dropped. */
 export class TimeBudgetError extends DomainError {
   readonly code = 'TIME_BUDGET_EXCEEDED';
 }
-
-/** A configuration the service refuses to start with; main.ts prints its message as one line. */
-export class ConfigurationError extends Error {}

@@ -65,13 +65,19 @@ export type ApiTokenEvent = ApiTokenCreated | ApiTokenRevoked;
 
 export type DomainEvent = BouncePatternEvent | IspEvent | ApiTokenEvent;
 
-export const EVENT_SCHEMA_VERSION = 1;
+/** Version 2 added `commandHash` to the metadata (see upcast.ts for older events). */
+export const EVENT_SCHEMA_VERSION = 2;
 
 /** Who, when and why: carried by every event in the log. */
 export interface EventMetadata {
   readonly actor: Actor;
   readonly occurredAt: string;
   readonly commandId: string;
+  /**
+   * A digest of the command that wrote the event, so that an idempotency key sent again with
+   * another input is recognised as a different request; null for events written before version 2.
+   */
+  readonly commandHash: string | null;
   readonly correlationId: string;
   readonly causationId: string | null;
   readonly reason: string | null;

@@ -1,9 +1,9 @@
 import type { Decider } from './decider.js';
-import { ConflictError, ForbiddenError, NotFoundError } from './errors.js';
+import { ConflictError, NotFoundError, ProtectedDefaultError } from './errors.js';
 import type { IspEvent } from './events.js';
 import { diffFields, hasChanges } from './changes.js';
 import type { IspFields, Origin } from './types.js';
-import { validateIspFields } from './validation.js';
+import { ISP_FIELDS, fieldNames, validateFields } from './validation.js';
 
 export type CreateIsp = { type: 'CreateIsp'; ispId: string; origin: Origin; fields: IspFields };
 export type EditIsp = { type: 'EditIsp'; ispId: string; expectedVersion: number; changes: Partial<IspFields> };
@@ -14,7 +14,7 @@ export type IspState =
   | { status: 'absent'; version: 0 }
   | { status: 'active' | 'deleted'; ispId: string; origin: Origin; fields: IspFields; version: number };
 
-const FIELD_NAMES: readonly (keyof IspFields)[] = ['name', 'domains'];
+const FIELD_NAMES = fieldNames(ISP_FIELDS);
 
 function requireActive(state: IspState, ispId: string, expectedVersion: number) {
   if (state.status !== 'active') throw new NotFoundError('Isp', ispId);
@@ -34,17 +34,17 @@ export function decide(command: IspCommand, state: IspState): IspEvent[] {
   switch (command.type) {
     case 'CreateIsp': {
       if (state.status !== 'absent') throw new ConflictError(`ISP ${command.ispId} already exists`, state.version);
-      const fields = validateIspFields(command.fields) as IspFields;
+      const fields = validateFields(ISP_FIELDS, command.fields, { complete: true });
       return [{ type: 'IspCreated', data: { ispId: command.ispId, origin: command.origin, ...fields } }];
     }
     case 'EditIsp': {
       const current = requireActive(state, command.ispId, command.expectedVersion);
-      const diff = diffFields(current.fields, validateIspFields(command.changes), FIELD_NAMES);
+      const diff = diffFields(current.fields, validateFields(ISP_FIELDS, command.changes), FIELD_NAMES);
       return hasChanges(diff) ? [{ type: 'IspEdited', data: { ispId: command.ispId, ...diff } }] : [];
     }
     case 'DeleteIsp': {
       const current = requireActive(state, command.ispId, command.expectedVersion);
-      if (current.origin === 'DEFAULT') throw new ForbiddenError('default ISPs cannot be deleted');
+      if (current.origin === 'DEFAULT') throw new ProtectedDefaultError('default ISPs cannot be deleted');
       return [{ type: 'IspDeleted', data: { ispId: command.ispId } }];
     }
   }

@@ -1,6 +1,9 @@
 /** Bounds on what a rule or a reply may hold; they keep every request's cost predictable. */
 export const LIMITS = {
   nameLength: 200,
+  /** Ids, idempotency keys, token secrets and search text. */
+  idLength: 200,
+  searchLength: 200,
   patternLength: 1_000,
   /** Estimated compiled size of a pattern (regex.ts): what bounds its time on a maximal reply. */
   patternSize: 2_000,

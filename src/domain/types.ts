@@ -33,7 +33,3 @@ export interface IspFields {
   readonly name: string;
   readonly domains: readonly string[];
 }
-
-export const bouncePatternStream = (id: string): string => `bouncePattern-${id}`;
-export const ispStream = (id: string): string => `isp-${id}`;
-export const apiTokenStream = (id: string): string => `apiToken-${id}`;

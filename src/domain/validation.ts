@@ -1,13 +1,13 @@
 import { compilePattern } from './regex.js';
 import { LIMITS } from './limits.js';
-import { ValidationError } from './errors.js';
+import { ValidationError, type FieldError } from './errors.js';
 import { BOUNCE_TYPES, type BouncePatternFields, type IspFields } from './types.js';
 
 // Control characters make names and messages unreadable in admin lists and logs.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: this is the check for them
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/;
 
-export function requireText(field: string, value: string, max: number, { allowEmpty = false } = {}): string {
+export function requireText(field: string, value: unknown, max: number, { allowEmpty = false } = {}): string {
   if (typeof value !== 'string') throw new ValidationError(field, 'must be a string');
   const trimmed = value.trim();
   if (!allowEmpty && trimmed.length === 0) throw new ValidationError(field, 'must not be empty');
@@ -22,37 +22,39 @@ export function requireOptionalReason(reason: string | null | undefined): string
   return text === '' ? null : text;
 }
 
-/** Checks each present field and returns them normalised (trimmed); absent fields stay absent. */
-export function validateBouncePatternFields(fields: Partial<BouncePatternFields>): Partial<BouncePatternFields> {
-  const out: { -readonly [K in keyof BouncePatternFields]?: BouncePatternFields[K] } = {};
-  if (fields.name !== undefined) out.name = requireText('name', fields.name, LIMITS.nameLength);
-  if (fields.type !== undefined) {
-    if (!BOUNCE_TYPES.includes(fields.type))
-      throw new ValidationError('type', `must be one of ${BOUNCE_TYPES.join(', ')}`);
-    out.type = fields.type;
-  }
-  if (fields.ispId !== undefined) {
-    out.ispId = fields.ispId === null ? null : requireText('ispId', fields.ispId, 200);
-  }
-  if (fields.pattern !== undefined) {
-    if (typeof fields.pattern !== 'string') throw new ValidationError('pattern', 'must be a string');
-    compilePattern(fields.pattern);
-    out.pattern = fields.pattern;
-  }
-  if (fields.message !== undefined)
-    out.message = requireText('message', fields.message, LIMITS.messageLength, { allowEmpty: true });
-  if (fields.priority !== undefined) {
-    const { min, max } = LIMITS.priority;
-    if (!Number.isInteger(fields.priority) || fields.priority < min || fields.priority > max)
-      throw new ValidationError('priority', `must be an integer from ${min} to ${max}`);
-    out.priority = fields.priority;
-  }
-  if (fields.enabled !== undefined) {
-    if (typeof fields.enabled !== 'boolean') throw new ValidationError('enabled', 'must be true or false');
-    out.enabled = fields.enabled;
-  }
-  return out;
+function requireOneOf<T extends string>(field: string, value: unknown, values: readonly T[]): T {
+  if (!values.includes(value as T)) throw new ValidationError(field, `must be one of ${values.join(', ')}`);
+  return value as T;
 }
+
+/**
+ * How each field of an aggregate is checked and normalised. Typed so that every field of the
+ * fields type has exactly one rule: a field added to the type and not here fails `tsc`; the edit
+ * diff, validation and the GraphQL inputs' test all read their field names from these tables.
+ */
+export type FieldRules<F> = { readonly [K in keyof F]-?: (value: unknown, field: string) => F[K] };
+
+export const BOUNCE_PATTERN_FIELDS: FieldRules<BouncePatternFields> = {
+  name: (value, field) => requireText(field, value, LIMITS.nameLength),
+  type: (value, field) => requireOneOf(field, value, BOUNCE_TYPES),
+  ispId: (value, field) => (value === null ? null : requireText(field, value, LIMITS.idLength)),
+  pattern: (value, field) => {
+    if (typeof value !== 'string') throw new ValidationError(field, 'must be a string');
+    compilePattern(value, field);
+    return value;
+  },
+  message: (value, field) => requireText(field, value, LIMITS.messageLength, { allowEmpty: true }),
+  priority: (value, field) => {
+    const { min, max } = LIMITS.priority;
+    if (!Number.isInteger(value) || (value as number) < min || (value as number) > max)
+      throw new ValidationError(field, `must be an integer from ${min} to ${max}`);
+    return value as number;
+  },
+  enabled: (value, field) => {
+    if (typeof value !== 'boolean') throw new ValidationError(field, 'must be true or false');
+    return value;
+  },
+};
 
 // A host name: labels of letters, digits and hyphens, at least one dot.
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/;
@@ -61,16 +63,44 @@ export function normaliseDomain(domain: string): string {
   return domain.trim().toLowerCase().replace(/\.$/, '');
 }
 
-export function validateIspFields(fields: Partial<IspFields>): Partial<IspFields> {
-  const out: { -readonly [K in keyof IspFields]?: IspFields[K] } = {};
-  if (fields.name !== undefined) out.name = requireText('name', fields.name, LIMITS.ispNameLength);
-  if (fields.domains !== undefined) {
-    if (fields.domains.length > LIMITS.domainsPerIsp)
-      throw new ValidationError('domains', `must hold at most ${LIMITS.domainsPerIsp} domains`);
-    const domains = [...new Set(fields.domains.map(normaliseDomain))];
+export const ISP_FIELDS: FieldRules<IspFields> = {
+  name: (value, field) => requireText(field, value, LIMITS.ispNameLength),
+  domains: (value, field) => {
+    if (!Array.isArray(value) || !value.every((d) => typeof d === 'string'))
+      throw new ValidationError(field, 'must be a list of domain names');
+    if (value.length > LIMITS.domainsPerIsp)
+      throw new ValidationError(field, `must hold at most ${LIMITS.domainsPerIsp} domains`);
+    const domains = [...new Set(value.map(normaliseDomain))];
     const bad = domains.find((d) => !DOMAIN.test(d));
-    if (bad !== undefined) throw new ValidationError('domains', `"${bad.slice(0, 80)}" is not a domain name`);
-    out.domains = domains.sort();
+    if (bad !== undefined) throw new ValidationError(field, `"${bad.slice(0, 80)}" is not a domain name`);
+    return domains.sort();
+  },
+};
+
+export const fieldNames = <F>(rules: FieldRules<F>): (keyof F)[] => Object.keys(rules) as (keyof F)[];
+
+/**
+ * Checks each present field and returns them normalised; absent fields stay absent. Every bad
+ * field is reported at once; with `complete`, a missing field is one of them.
+ */
+export function validateFields<F>(rules: FieldRules<F>, input: Partial<F>, options: { complete: true }): F;
+export function validateFields<F>(rules: FieldRules<F>, input: Partial<F>): Partial<F>;
+export function validateFields<F>(rules: FieldRules<F>, input: Partial<F>, { complete = false } = {}): Partial<F> {
+  const out: Partial<F> = {};
+  const errors: FieldError[] = [];
+  for (const name of fieldNames(rules)) {
+    const value = input[name];
+    if (value === undefined) {
+      if (complete) errors.push({ field: String(name), message: 'is required' });
+      continue;
+    }
+    try {
+      out[name] = rules[name](value, String(name));
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      errors.push(...error.fieldErrors);
+    }
   }
+  if (errors.length > 0) throw new ValidationError(errors);
   return out;
 }

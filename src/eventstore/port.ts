@@ -1,4 +1,5 @@
-import type { EventEnvelope, EventMetadata } from '../domain/events.js';
+import type { EventEnvelope, EventMetadata, RecordedEvent } from '../domain/events.js';
+import { upcast } from '../domain/upcast.js';
 
 /** Any event the service writes; the store does not interpret `type` or `data`. */
 export interface StoredEventBody {
@@ -7,6 +8,9 @@ export interface StoredEventBody {
 }
 
 export type StoredEvent = StoredEventBody & EventEnvelope & { readonly hash: string | null };
+
+/** A stored event as a domain event of the current schema (see upcast.ts). */
+export const recorded = (event: StoredEvent): RecordedEvent => upcast(event) as RecordedEvent;
 
 export interface EventToAppend extends StoredEventBody {
   /** Derived from the command id, so that a retried command is recognised and not written twice. */

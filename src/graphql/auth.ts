@@ -24,19 +24,24 @@ export function actorOf(context: GraphQLContext): Actor {
 
 /**
  * Reads below the top level, by `Type.field` (`Type.*`: every other field of the type). A classify
- * verdict names its pattern and ISP to every role that may classify; what else they hold is a read of
- * the rules. Checked on the document before it runs (limits.ts), so lists pay nothing per field.
+ * verdict names the revision of the pattern and the ISP it used to every role that may classify, so
+ * the MTA can trace it; what else they hold is a read of the rules. Checked on the document before it
+ * runs (limits.ts), so lists pay nothing per field.
  */
 export const NESTED_READS: Readonly<Record<string, Permission | null>> = {
-  'BouncePattern.*': 'readRules',
-  'BouncePattern.id': null,
-  'BouncePattern.name': null,
-  'BouncePattern.type': null,
-  'BouncePattern.message': null,
+  'BouncePatternRevision.*': 'readRules',
+  'BouncePatternRevision.id': null,
+  'BouncePatternRevision.patternId': null,
+  'BouncePatternRevision.version': null,
+  'BouncePatternRevision.name': null,
+  'BouncePatternRevision.type': null,
+  'BouncePatternRevision.message': null,
+  'IspRevision.*': 'readRules',
+  'IspRevision.id': null,
+  'IspRevision.ispId': null,
+  'IspRevision.version': null,
+  'IspRevision.name': null,
   'BouncePattern.history': 'readAudit',
-  'Isp.*': 'readRules',
-  'Isp.id': null,
-  'Isp.name': null,
   'Isp.history': 'readAudit',
 };
 

@@ -11,7 +11,10 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   const original = unwrapResolverError(error);
   if (original instanceof DomainError) {
     const extensions: Record<string, unknown> = { code: original.code };
-    if (original instanceof ValidationError) extensions.field = original.field;
+    if (original instanceof ValidationError) {
+      extensions.field = original.field;
+      extensions.fieldErrors = original.fieldErrors;
+    }
     if (original instanceof ConflictError) extensions.currentVersion = original.currentVersion;
     return { message: original.message, locations: formatted.locations, path: formatted.path, extensions };
   }

@@ -347,7 +347,8 @@ class OperationWalk {
     const meta = name === '__schema' ? SchemaMetaFieldDef : name === '__type' ? TypeMetaFieldDef : undefined;
     const definition: GraphQLField<unknown, unknown> | undefined =
       meta ?? (isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[name] : undefined);
-    if (parent && !introspection && !meta) this.checkRead(parent.name, name);
+    // A field the type does not have is left to validation, which says so.
+    if (parent && definition && !introspection && !meta) this.checkRead(parent.name, name);
     const inIntrospection = introspection || meta !== undefined;
     const child = node.selectionSet
       ? this.selectionSet(node.selectionSet, definition ? getNamedType(definition.type) : undefined, inIntrospection)

@@ -7,6 +7,7 @@ import { AuditResolver } from './resolvers/auditResolver.js';
 import { BouncePatternResolver } from './resolvers/bouncePatternResolver.js';
 import { ClassificationResolver } from './resolvers/classificationResolver.js';
 import { IspResolver } from './resolvers/ispResolver.js';
+import { BouncePatternRevisionResolver, IspRevisionResolver, NodeResolver } from './resolvers/nodeResolver.js';
 
 export const RESOLVERS = [
   BouncePatternResolver,
@@ -14,9 +15,16 @@ export const RESOLVERS = [
   ClassificationResolver,
   ApiTokenResolver,
   AuditResolver,
+  NodeResolver,
+  BouncePatternRevisionResolver,
+  IspRevisionResolver,
 ] as const;
 
-export function buildBouncePatternsSchema(): Promise<GraphQLSchema> {
+export async function buildBouncePatternsSchema(): Promise<GraphQLSchema> {
   // Input checks live in the domain (validation.ts), so class-validator is not used.
-  return buildSchema({ resolvers: RESOLVERS, validate: false, authChecker, authMode: 'error' });
+  const schema = await buildSchema({ resolvers: RESOLVERS, validate: false, authChecker, authMode: 'error' });
+  // type-graphql names the root types without a description.
+  schema.getQueryType()!.description = 'What can be read: the rules, verdicts, the audit trail.';
+  schema.getMutationType()!.description = 'What can be changed: each change is an event in the log.';
+  return schema;
 }

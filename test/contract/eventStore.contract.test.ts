@@ -29,6 +29,7 @@ function metadataFor(commandId: string, overrides: Partial<EventMetadata> = {}):
     actor: { id: 'user-1', name: 'Ada Admin', kind: 'user' },
     occurredAt: new Date().toISOString(),
     commandId,
+    commandHash: null,
     correlationId: commandId,
     causationId: null,
     reason: null,

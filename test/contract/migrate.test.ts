@@ -31,6 +31,7 @@ async function writeLog(store: SqliteEventStore): Promise<number> {
       actor: { id: `user-${pattern % 7}`, name: `Admin ${pattern % 7}`, kind: 'user' },
       occurredAt: new Date(start + written * 1_000).toISOString(),
       commandId,
+      commandHash: null,
       correlationId: commandId,
       causationId: null,
       reason: written % 3 === 0 ? `ticket #${written}` : null,

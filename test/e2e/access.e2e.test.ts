@@ -54,6 +54,8 @@ const operations: Record<string, Operation> = {
   bouncePattern: { prepare: async () => ({ id: (await newPattern()).id }), query: GET_PATTERN },
   isps: { query: '{ isps(first: 1) { totalCount } }' },
   isp: { query: 'query { isp(id: "gmail") { id name } }' },
+  node: { query: 'query { node(id: "gmail") { id ... on Isp { name } } }' },
+  me: { query: '{ me { id role permissions } }' },
   testPattern: {
     query: 'query { testPattern(pattern: "quota", samples: ["552 quota exceeded"]) { trials { matches } } }',
   },
@@ -101,7 +103,8 @@ const operations: Record<string, Operation> = {
       await admin(EDIT_PATTERN, { id, expectedVersion: 1, input: { priority: 7 } });
       return { id };
     },
-    query: 'mutation($id: ID!) { revertBouncePattern(id: $id, toVersion: 1) { pattern { version } } }',
+    query:
+      'mutation($id: ID!) { revertBouncePattern(id: $id, toVersion: 1, expectedVersion: 2) { pattern { version } } }',
   },
   restoreBouncePattern: {
     prepare: async () => {
@@ -109,10 +112,12 @@ const operations: Record<string, Operation> = {
       await admin(DELETE_PATTERN, { id, expectedVersion: 1 });
       return { id };
     },
-    query: 'mutation($id: ID!) { restoreBouncePattern(id: $id) { pattern { version } } }',
+    query: 'mutation($id: ID!) { restoreBouncePattern(id: $id, expectedVersion: 2) { pattern { version } } }',
   },
   auditLog: { query: '{ auditLog(first: 1) { totalCount edges { node { eventType actor { id } } } } }' },
-  bouncePatternsAsOf: { query: '{ bouncePatternsAsOf(asOf: { position: "1" }) { position patterns { id } } }' },
+  bouncePatternsAsOf: {
+    query: '{ bouncePatternsAsOf(asOf: { position: "1" }) { position patterns { id patternId } } }',
+  },
   ispsAsOf: { query: '{ ispsAsOf(asOf: { position: "1" }) { position isps { id } } }' },
   rulesetDiff: { query: '{ rulesetDiff(from: { position: "1" }, to: { position: "2" }) { to added { id } } }' },
   verifyAuditTrail: { query: '{ verifyAuditTrail { ok eventsChecked } }' },
@@ -177,23 +182,28 @@ describe('every cell of the README role table', () => {
 });
 
 describe('every cell of the README nested-read table', () => {
-  // Reached through classify, which every role may call; `Type.*` is tried on one of its other fields.
+  // Each type is reached the way its readers reach it; `Type.*` is tried on some of its other fields.
   const selection: Record<string, string> = {
-    'BouncePattern.*': 'pattern priority createdBy { id }',
-    'Isp.*': 'domains patterns { pattern }',
+    'BouncePatternRevision.*': 'pattern priority enabled',
+    'IspRevision.*': 'domains',
     'BouncePattern.history': 'history { eventType }',
     'Isp.history': 'history { eventType }',
   };
+  const entry: Record<string, string> = {
+    BouncePatternRevision: 'classify(reply: $reply, recipient: "someone@gmail.com") { type pattern { FIELDS } }',
+    IspRevision: 'classify(reply: $reply, recipient: "someone@gmail.com") { type isp { FIELDS } }',
+    BouncePattern: 'bouncePatterns(first: 1) { edges { node { FIELDS } } }',
+    Isp: 'isps(first: 1) { edges { node { FIELDS } } }',
+  };
   const queryOf = (keys: string[]) => {
+    const types = [...new Set(keys.map((key) => key.split('.')[0]!))];
     const fields = (type: string) =>
       keys
         .filter((key) => key.startsWith(`${type}.`))
         .map((key) => selection[key] ?? key.slice(type.length + 1))
         .join(' ');
-    const pattern = fields('BouncePattern');
-    const isp = fields('Isp');
-    return `query($reply: String!) { classify(reply: $reply, recipient: "someone@gmail.com") {
-      type ${pattern ? `pattern { ${pattern} }` : ''} ${isp ? `isp { ${isp} }` : ''} } }`;
+    const selections = types.map((type, i) => `q${i}: ${entry[type]!.replace('FIELDS', fields(type))}`).join(' ');
+    return `query${selections.includes('$reply') ? '($reply: String!)' : ''} { ${selections} }`;
   };
   const reply = '550 5.1.1 The email account that you tried to reach does not exist';
 
@@ -204,7 +214,7 @@ describe('every cell of the README nested-read table', () => {
         const response = await gql(service.url, query, { reply }, tokens[role]);
         if (allowed.has(role)) {
           expect(response.errors, JSON.stringify(response.errors)).toBeUndefined();
-          expect(response.data.classify.type).toBe('HARD_BOUNCE');
+          expect(Object.values(response.data).every((value) => value !== null)).toBe(true);
         } else {
           expect(response.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
           expect(response.data ?? null).toBeNull();

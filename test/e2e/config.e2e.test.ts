@@ -36,10 +36,10 @@ describe('configuration surprises are refused at start, in one line', () => {
   for (const [name, env, reason] of cases)
     it(name, () => {
       const { status, stdout, lines } = refusedStart({ SQLITE_PATH: scratch.sqlitePath, ...env });
-      expect(status).toBe(2);
+      expect(status).toBe(1);
       expect(stdout).not.toMatch(/serving GraphQL/);
       expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatch(/^bounce-patterns: not started: /);
+      expect(lines[0]).toMatch(/^bounce-patterns cannot start: /);
       expect(lines[0]).toMatch(reason);
     });
 
@@ -58,7 +58,7 @@ describe('configuration surprises are refused at start, in one line', () => {
       SQLITE_PATH: scratch.sqlitePath,
       BOOTSTRAP_ADMIN_TOKEN: 'bp_another_admin_0123456789abcdef',
     });
-    expect(status).toBe(2);
+    expect(status).toBe(1);
     expect(lines).toEqual([expect.stringMatching(/BOOTSTRAP_ADMIN_TOKEN is not the secret of this log's admin token/)]);
     expect(await logHead(scratch.sqlitePath)).toBe(head);
     const again = await startServiceProcess(serviceEnv(scratch.sqlitePath));

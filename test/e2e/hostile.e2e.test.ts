@@ -140,18 +140,25 @@ describe('with a token, each bound is refused with its own code', () => {
 
 describe('nothing leaks', () => {
   it('an MTA token cannot read the rules through classify', async () => {
-    const probe =
-      'query($r: String!) { classify(reply: $r, recipient: "x@gmail.com") { isp { patterns { pattern } } } }';
-    const { code, answer } = await withinBudget(probe, tokens.mta, { r: '550 5.1.1 user unknown' });
-    expect(code).toBe('FORBIDDEN');
-    expect(answer.status).toBe(403);
-    expect(answer.text).not.toMatch(/"pattern":/);
-    const regex = 'query($r: String!) { classify(reply: $r) { pattern { pattern priority } } }';
-    expect((await withinBudget(regex, tokens.mta, { r: '550 5.1.1 user unknown' })).code).toBe('FORBIDDEN');
-    // What the verdict itself names stays readable.
-    const verdict =
-      'query($r: String!) { classify(reply: $r) { type pattern { id name type message } isp { id name } } }';
-    expect((await withinBudget(verdict, tokens.mta, { r: '550 5.1.1 user unknown' })).code).toBeUndefined();
+    const reply = { r: '550 5.1.1 The email account that you tried to reach does not exist' };
+    for (const probe of [
+      'query($r: String!) { classify(reply: $r, recipient: "x@gmail.com") { pattern { pattern priority } } }',
+      'query($r: String!) { classify(reply: $r, recipient: "x@gmail.com") { isp { domains } } }',
+    ]) {
+      const { code, answer } = await withinBudget(probe, tokens.mta, reply);
+      expect(code).toBe('FORBIDDEN');
+      expect(answer.status).toBe(403);
+      expect(answer.body.data).toBeUndefined();
+    }
+    // The verdict's pattern is a revision: the ISP's list of rules is not reachable from it at all.
+    const rules = 'query($r: String!) { classify(reply: $r) { isp { patterns { pattern } } } }';
+    expect((await withinBudget(rules, tokens.mta, reply)).code).toBe('GRAPHQL_VALIDATION_FAILED');
+    // What traces the verdict stays readable.
+    const verdict = `query($r: String!) { classify(reply: $r, recipient: "x@gmail.com") {
+      type pattern { id patternId version name type message } isp { id ispId version name } } }`;
+    const traced = await withinBudget(verdict, tokens.mta, reply);
+    expect(traced.code).toBeUndefined();
+    expect(traced.answer.body.data.classify.pattern.patternId).toBeTruthy();
   });
 
   it('no schema suggestions in production', async () => {

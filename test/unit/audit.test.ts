@@ -11,13 +11,14 @@ import {
 import { SYSTEM_ACTOR } from '../../src/domain/types.js';
 import { verifyChain } from '../../src/eventstore/chain.js';
 import { MemoryEventStore } from '../../src/eventstore/memory.js';
-import type { StoredEvent } from '../../src/eventstore/port.js';
+import { recorded as upcastStored, type StoredEvent } from '../../src/eventstore/port.js';
 import { auditEntryOf } from '../../projections/auditLog.js';
 
 const metadata = (occurredAt: string, reason: string | null = null): EventMetadata => ({
   actor: SYSTEM_ACTOR,
   occurredAt,
   commandId: `cmd-${occurredAt}`,
+  commandHash: null,
   correlationId: 'corr',
   causationId: null,
   reason,
@@ -148,7 +149,7 @@ async function editedLog(patterns: number, edits: number): Promise<MemoryEventSt
 
 async function replayTo(store: MemoryEventStore, position: bigint): Promise<ReadModel> {
   const model = new ReadModel();
-  for await (const event of store.readAll()) if (event.position <= position) model.apply(event);
+  for await (const event of store.readAll()) if (event.position <= position) model.apply(upcastStored(event));
   return model;
 }
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { compileMatcher, type MatcherRule } from '../../projections/matcher.js';
 import { BOUNCE_TYPES, type BounceType } from '../../src/domain/types.js';
 import { LIMITS } from '../../src/domain/limits.js';
-import { validateBouncePatternFields, validateIspFields } from '../../src/domain/validation.js';
+import { BOUNCE_PATTERN_FIELDS, ISP_FIELDS, validateFields } from '../../src/domain/validation.js';
 import { DEFAULT_BOUNCE_PATTERNS, DEFAULT_ISPS } from '../../src/domain/defaults/index.js';
 
 // Real replies labelled by the rules in DESIGN.md (a copy of the shared corpus: CI only has the repo).
@@ -35,7 +35,7 @@ describe('default ISPs', () => {
     expect(new Set(ids).size).toBe(ids.length);
     for (const isp of DEFAULT_ISPS) {
       expect(isp.id).toMatch(/^[a-z0-9]+(?:-[a-z0-9]+)*$/);
-      expect(() => validateIspFields(isp)).not.toThrow();
+      expect(() => validateFields(ISP_FIELDS, isp, { complete: true })).not.toThrow();
     }
   });
 
@@ -74,7 +74,7 @@ describe('default bounce patterns', () => {
       expect(pattern.id).toMatch(/^default-[a-z0-9-]+$/);
       expect(BOUNCE_TYPES).toContain(pattern.type);
       expect(pattern.message.trim(), pattern.id).not.toBe('');
-      expect(() => validateBouncePatternFields(pattern), pattern.id).not.toThrow();
+      expect(() => validateFields(BOUNCE_PATTERN_FIELDS, pattern, { complete: true }), pattern.id).not.toThrow();
     }
   });
 

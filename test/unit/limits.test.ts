@@ -59,10 +59,13 @@ describe('checkDocument: what any execution path calls before graphql-js validat
   });
 
   it('checks nested reads against the role, wherever they are reached from', () => {
-    const probe = '{ classify(reply: "x") { pattern { id name } isp { patterns { pattern } } } }';
+    const probe = '{ classify(reply: "x") { pattern { id name pattern } } }';
     expect(refusal(probe, 'mta')).toMatchObject({ code: 'FORBIDDEN' });
     expect(refusal(probe, 'viewer')).toBeNull();
     expect(refusal('{ classify(reply: "x") { pattern { id name type message } isp { id name } } }', 'mta')).toBeNull();
+    expect(refusal('{ bouncePatterns { edges { node { history { eventType } } } } }', 'viewer')).toMatchObject({
+      code: 'FORBIDDEN',
+    });
   });
 
   it('counts the fields of the document', () => {

@@ -1,8 +1,9 @@
-import { Arg, Authorized, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import type { AuditLogOrder } from '../../app/audit.js';
 import type { AuditEntry as Entry } from '../../../projections/auditLog.js';
 import type { Permission } from '../../domain/access.js';
 import type { GraphQLContext } from '../context.js';
+import { PageArgs } from '../types/args.js';
 import { connectionOf } from '../types/connection.js';
 import {
   AsOfInput,
@@ -17,42 +18,48 @@ import {
 } from '../types/audit.js';
 import { Actor, toActor } from '../types/common.js';
 
+@ArgsType()
+class AuditLogArgs extends PageArgs {
+  @Field(() => AuditLogFilter, { nullable: true, description: 'Which entries; absent: all.' })
+  filter?: AuditLogFilter | null;
+  @Field(() => AuditLogOrderEnum, { nullable: true, defaultValue: 'NEWEST_FIRST', description: 'Their order.' })
+  order?: AuditLogOrder | null;
+}
+
+@ArgsType()
+class RulesetDiffArgs {
+  @Field(() => AsOfInput, { description: 'The earlier moment.' }) from!: AsOfInput;
+  @Field(() => AsOfInput, { description: 'The later moment.' }) to!: AsOfInput;
+}
+
 @Resolver(() => AuditEntry)
 export class AuditResolver {
   @Authorized<Permission>('readAudit')
   @Query(() => AuditEntryConnection, {
     description: 'Every event of the log as an audit entry, newest first unless asked otherwise.',
   })
-  auditLog(
-    @Ctx() ctx: GraphQLContext,
-    @Arg('filter', () => AuditLogFilter, { nullable: true }) filter?: AuditLogFilter,
-    @Arg('order', () => AuditLogOrderEnum, { nullable: true, defaultValue: 'NEWEST_FIRST' }) order?: AuditLogOrder,
-    @Arg('first', () => Int, { nullable: true }) first?: number,
-    @Arg('after', () => String, { nullable: true }) after?: string,
-  ): AuditEntryConnection {
-    const page = ctx.services.audit.log(filter ?? {}, { first, after, order });
-    return connectionOf(page);
+  auditLog(@Ctx() ctx: GraphQLContext, @Args() { filter, ...page }: AuditLogArgs): AuditEntryConnection {
+    return connectionOf(ctx.services.audit.log(filter ?? {}, page));
   }
 
   @Authorized<Permission>('readAudit')
   @Query(() => BouncePatternsAsOf, { description: 'The bounce patterns as they stood at a past moment.' })
-  bouncePatternsAsOf(@Ctx() ctx: GraphQLContext, @Arg('asOf', () => AsOfInput) asOf: AsOfInput) {
+  bouncePatternsAsOf(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('asOf', () => AsOfInput, { description: 'The moment.' }) asOf: AsOfInput,
+  ) {
     return ctx.services.audit.bouncePatternsAsOf(asOf);
   }
 
   @Authorized<Permission>('readAudit')
   @Query(() => IspsAsOf, { description: 'The ISP directory as it stood at a past moment.' })
-  ispsAsOf(@Ctx() ctx: GraphQLContext, @Arg('asOf', () => AsOfInput) asOf: AsOfInput) {
+  ispsAsOf(@Ctx() ctx: GraphQLContext, @Arg('asOf', () => AsOfInput, { description: 'The moment.' }) asOf: AsOfInput) {
     return ctx.services.audit.ispsAsOf(asOf);
   }
 
   @Authorized<Permission>('readAudit')
   @Query(() => RulesetDiff, { description: 'Bounce patterns added, changed and removed between two moments.' })
-  rulesetDiff(
-    @Ctx() ctx: GraphQLContext,
-    @Arg('from', () => AsOfInput) from: AsOfInput,
-    @Arg('to', () => AsOfInput) to: AsOfInput,
-  ) {
+  rulesetDiff(@Ctx() ctx: GraphQLContext, @Args() { from, to }: RulesetDiffArgs) {
     return ctx.services.audit.rulesetDiff(from, to);
   }
 
@@ -64,7 +71,7 @@ export class AuditResolver {
     return ctx.services.audit.verify();
   }
 
-  @FieldResolver(() => Actor)
+  @FieldResolver(() => Actor, { description: 'Who made the change.' })
   actor(@Root() entry: Entry): Actor {
     return toActor(entry.actor);
   }

@@ -1,9 +1,22 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { patternWarnings } from '../../app/classifier.js';
+import {
+  Arg,
+  Args,
+  ArgsType,
+  Authorized,
+  Ctx,
+  Field,
+  FieldResolver,
+  Int,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
 import type { BouncePatternRow } from '../../../projections/bouncePatternList.js';
 import type { Permission } from '../../domain/access.js';
 import type { GraphQLContext } from '../context.js';
 import { asFullPage } from '../limits.js';
+import { IdArgs, MutationArgs, PageArgs, TargetArgs } from '../types/args.js';
 import { connectionOf } from '../types/connection.js';
 import { AuditEntry } from '../types/audit.js';
 import { Actor, toActor } from '../types/common.js';
@@ -21,80 +34,76 @@ import {
   RevertBouncePatternPayload,
 } from '../types/bouncePattern.js';
 import { Isp } from '../types/isp.js';
-import { commandContext, REASON } from './commandContext.js';
+import { changesOf, commandContext } from './commandContext.js';
 
-const CLIENT_MUTATION_ID = {
-  nullable: true,
-  description: 'Idempotency key: a retried mutation with the same id is applied once.',
-} as const;
+@ArgsType()
+class BouncePatternsArgs extends PageArgs {
+  @Field(() => BouncePatternFilter, { nullable: true, description: 'Which patterns; absent: every live pattern.' })
+  filter?: BouncePatternFilter | null;
+  @Field(() => BouncePatternOrder, { nullable: true, description: 'How to sort them; absent: rule order.' })
+  orderBy?: BouncePatternOrder | null;
+}
 
 @Resolver(() => BouncePattern)
 export class BouncePatternResolver {
   @Authorized<Permission>('readRules')
   @Query(() => BouncePatternConnection, { description: 'The bounce patterns, filtered, sorted and paginated.' })
-  bouncePatterns(
-    @Ctx() ctx: GraphQLContext,
-    @Arg('filter', () => BouncePatternFilter, { nullable: true }) filter?: BouncePatternFilter,
-    @Arg('orderBy', () => BouncePatternOrder, { nullable: true }) orderBy?: BouncePatternOrder,
-    @Arg('first', () => Int, { nullable: true }) first?: number,
-    @Arg('after', () => String, { nullable: true }) after?: string,
-  ): BouncePatternConnection {
-    const page = ctx.services.bouncePatterns.list(filter ?? {}, orderBy ?? undefined, { first, after });
-    return connectionOf(page);
+  bouncePatterns(@Ctx() ctx: GraphQLContext, @Args() { filter, orderBy, ...page }: BouncePatternsArgs) {
+    return connectionOf(ctx.services.bouncePatterns.list(filter ?? {}, orderBy ?? undefined, page));
   }
 
   @Authorized<Permission>('readRules')
-  @Query(() => BouncePattern, { nullable: true })
-  bouncePattern(@Ctx() ctx: GraphQLContext, @Arg('id', () => ID) id: string): BouncePatternRow | null {
+  @Query(() => BouncePattern, {
+    nullable: true,
+    description: 'One pattern by id, live or in the trash (then `deleted: true`); null when there is none.',
+  })
+  bouncePattern(@Ctx() ctx: GraphQLContext, @Args() { id }: IdArgs): BouncePatternRow | null {
     return ctx.services.bouncePatterns.get(id) ?? null;
   }
 
   @Authorized<Permission>('editPatterns')
-  @Mutation(() => CreateBouncePatternPayload)
+  @Mutation(() => CreateBouncePatternPayload, {
+    description: 'Adds a custom pattern; classify uses it once this answers.',
+  })
   async createBouncePattern(
     @Ctx() ctx: GraphQLContext,
-    @Arg('input', () => CreateBouncePatternInput) input: CreateBouncePatternInput,
-    @Arg('reason', () => String, REASON) reason?: string,
-    @Arg('clientMutationId', () => ID, CLIENT_MUTATION_ID) clientMutationId?: string,
+    @Arg('input', () => CreateBouncePatternInput, { description: 'The new pattern.' }) input: CreateBouncePatternInput,
+    @Args() args: MutationArgs,
   ) {
-    const fields = { ...input, ispId: input.ispId ?? null };
-    const { row } = await ctx.services.bouncePatterns.create(fields, commandContext(ctx, reason, clientMutationId));
-    return { pattern: row, warnings: patternWarnings(fields.pattern) };
+    const { row, warnings } = await ctx.services.bouncePatterns.create(
+      { ...input, ispId: input.ispId ?? null },
+      commandContext(ctx, args),
+    );
+    return { pattern: row, warnings };
   }
 
   @Authorized<Permission>('editPatterns')
-  @Mutation(() => EditBouncePatternPayload)
+  @Mutation(() => EditBouncePatternPayload, {
+    description: 'Changes the fields given; classify uses them once this answers.',
+  })
   async editBouncePattern(
     @Ctx() ctx: GraphQLContext,
-    @Arg('id', () => ID) id: string,
-    @Arg('expectedVersion', () => Int) expectedVersion: number,
-    @Arg('input', () => EditBouncePatternInput) input: EditBouncePatternInput,
-    @Arg('reason', () => String, REASON) reason?: string,
-    @Arg('clientMutationId', () => ID, CLIENT_MUTATION_ID) clientMutationId?: string,
+    @Args() { id, expectedVersion }: TargetArgs,
+    @Arg('input', () => EditBouncePatternInput, { description: 'The fields to change.' }) input: EditBouncePatternInput,
+    @Args() args: MutationArgs,
   ) {
-    const { row } = await ctx.services.bouncePatterns.edit(
+    const { row, warnings } = await ctx.services.bouncePatterns.edit(
       id,
       expectedVersion,
-      { ...input },
-      commandContext(ctx, reason, clientMutationId),
+      changesOf(input, ['ispId']),
+      commandContext(ctx, args),
     );
-    return { pattern: row, warnings: input.pattern ? patternWarnings(input.pattern) : [] };
+    return { pattern: row, warnings };
   }
 
   @Authorized<Permission>('editPatterns')
   @Mutation(() => DeleteBouncePatternPayload, { description: 'Deletes a custom pattern; its events stay in the log.' })
   async deleteBouncePattern(
     @Ctx() ctx: GraphQLContext,
-    @Arg('id', () => ID) id: string,
-    @Arg('expectedVersion', () => Int) expectedVersion: number,
-    @Arg('reason', () => String, REASON) reason?: string,
-    @Arg('clientMutationId', () => ID, CLIENT_MUTATION_ID) clientMutationId?: string,
+    @Args() { id, expectedVersion }: TargetArgs,
+    @Args() args: MutationArgs,
   ) {
-    const { row } = await ctx.services.bouncePatterns.delete(
-      id,
-      expectedVersion,
-      commandContext(ctx, reason, clientMutationId),
-    );
+    const { row } = await ctx.services.bouncePatterns.delete(id, expectedVersion, commandContext(ctx, args));
     return { pattern: row };
   }
 
@@ -104,18 +113,11 @@ export class BouncePatternResolver {
   })
   async revertBouncePattern(
     @Ctx() ctx: GraphQLContext,
-    @Arg('id', () => ID) id: string,
-    @Arg('toVersion', () => Int) toVersion: number,
-    @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion?: number,
-    @Arg('reason', () => String, REASON) reason?: string,
-    @Arg('clientMutationId', () => ID, CLIENT_MUTATION_ID) clientMutationId?: string,
+    @Args() { id, expectedVersion }: TargetArgs,
+    @Arg('toVersion', () => Int, { description: 'The earlier version whose fields to bring back.' }) toVersion: number,
+    @Args() args: MutationArgs,
   ) {
-    const { row } = await ctx.services.bouncePatterns.revert(
-      id,
-      toVersion,
-      expectedVersion ?? undefined,
-      commandContext(ctx, reason, clientMutationId),
-    );
+    const { row } = await ctx.services.bouncePatterns.revert(id, toVersion, expectedVersion, commandContext(ctx, args));
     return { pattern: row };
   }
 
@@ -123,16 +125,10 @@ export class BouncePatternResolver {
   @Mutation(() => RestoreBouncePatternPayload, { description: 'Brings a deleted pattern back, as a new version.' })
   async restoreBouncePattern(
     @Ctx() ctx: GraphQLContext,
-    @Arg('id', () => ID) id: string,
-    @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion?: number,
-    @Arg('reason', () => String, REASON) reason?: string,
-    @Arg('clientMutationId', () => ID, CLIENT_MUTATION_ID) clientMutationId?: string,
+    @Args() { id, expectedVersion }: TargetArgs,
+    @Args() args: MutationArgs,
   ) {
-    const { row } = await ctx.services.bouncePatterns.restore(
-      id,
-      expectedVersion ?? undefined,
-      commandContext(ctx, reason, clientMutationId),
-    );
+    const { row } = await ctx.services.bouncePatterns.restore(id, expectedVersion, commandContext(ctx, args));
     return { pattern: row };
   }
 
@@ -141,12 +137,12 @@ export class BouncePatternResolver {
     return row.ispId === null ? null : ctx.loaders.isp.load(row.ispId);
   }
 
-  @FieldResolver(() => Actor)
+  @FieldResolver(() => Actor, { description: 'Who created the pattern.' })
   createdBy(@Root() row: BouncePatternRow): Actor {
     return toActor(row.createdBy);
   }
 
-  @FieldResolver(() => Actor)
+  @FieldResolver(() => Actor, { description: 'Who made the last change.' })
   updatedBy(@Root() row: BouncePatternRow): Actor {
     return toActor(row.updatedBy);
   }

@@ -1,20 +1,23 @@
-import type { CommandContext } from '../../app/commandHandler.js';
-import { requireOptionalReason } from '../../domain/validation.js';
+import { commandContextOf, type CommandContext } from '../../app/commandHandler.js';
 import { actorOf } from '../auth.js';
 import type { GraphQLContext } from '../context.js';
+import type { MutationArgs } from '../types/args.js';
 
-/** The command metadata a mutation carries: who, the request's correlation id, and why. */
-export const commandContext = (
-  ctx: GraphQLContext,
-  reason?: string | null,
-  clientMutationId?: string | null,
-): CommandContext => ({
-  actor: actorOf(ctx),
-  correlationId: ctx.correlationId,
-  reason: requireOptionalReason(reason),
-  // Scoped to the actor, so two clients cannot collide on the same key.
-  commandId: clientMutationId ? `${actorOf(ctx).id}:${clientMutationId}` : undefined,
-});
+/** The command metadata of a mutation: who sent it, the request's correlation id, why, and its key. */
+export const commandContext = (ctx: GraphQLContext, args: MutationArgs): CommandContext =>
+  commandContextOf({ actor: actorOf(ctx), correlationId: ctx.correlationId, ...args });
 
-/** The optional `reason` argument every mutation takes. */
-export const REASON = { nullable: true, description: 'Why the change is made; kept in the audit trail.' } as const;
+/**
+ * An edit input's fields as changes: absent or null leaves a field as it is, except for the fields
+ * where null is a value (`ispId: null` moves a pattern to all ISPs).
+ */
+export function changesOf<T extends object, N extends keyof T = never>(
+  input: T,
+  nullMeans: readonly N[] = [],
+): { [K in keyof T]?: K extends N ? T[K] : NonNullable<T[K]> } {
+  return Object.fromEntries(
+    Object.entries(input).filter(
+      ([key, value]) => value !== undefined && (value !== null || (nullMeans as readonly PropertyKey[]).includes(key)),
+    ),
+  ) as { [K in keyof T]?: K extends N ? T[K] : NonNullable<T[K]> };
+}

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { App } from '../../../src/app/app.js';
 import { handleCommand } from '../../../src/app/commandHandler.js';
 import { bouncePatternDecider } from '../../../src/domain/bouncePattern.js';
-import { ANONYMOUS_ACTOR, SYSTEM_ACTOR, bouncePatternStream } from '../../../src/domain/types.js';
+import { ANONYMOUS_ACTOR, SYSTEM_ACTOR } from '../../../src/domain/types.js';
+import { bouncePatternStream } from '../../../src/domain/streams.js';
 import { MemoryEventStore } from '../../../src/eventstore/memory.js';
 
 const clock = () => new Date();

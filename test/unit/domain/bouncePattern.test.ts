@@ -1,6 +1,12 @@
 import { describe, it, expect } from 'vitest';
 import { bouncePatternDecider } from '../../../src/domain/bouncePattern.js';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../src/domain/errors.js';
+import {
+  ConflictError,
+  NotDeletedError,
+  NotFoundError,
+  ProtectedDefaultError,
+  ValidationError,
+} from '../../../src/domain/errors.js';
 import type { BouncePatternEvent } from '../../../src/domain/events.js';
 import type { BouncePatternFields } from '../../../src/domain/types.js';
 import { DeciderSpecification } from '../../support/deciderSpecification.js';
@@ -112,7 +118,7 @@ describe('DeleteBouncePattern', () => {
   it('never deletes a default pattern', () =>
     given([created('DEFAULT')])
       .when({ type: 'DeleteBouncePattern', patternId, expectedVersion: 1 })
-      .thenThrows(ForbiddenError, (e) => expect(e.message).toMatch(/disable/)));
+      .thenThrows(ProtectedDefaultError, (e) => expect(e.message).toMatch(/disable/)));
 
   it('refuses a stale version', () =>
     given([created()]).when({ type: 'DeleteBouncePattern', patternId, expectedVersion: 0 }).thenThrows(ConflictError));
@@ -152,5 +158,5 @@ describe('RestoreBouncePattern', () => {
       .then([{ type: 'BouncePatternRestored', data: { patternId } }]));
 
   it('refuses a pattern that is not deleted', () =>
-    given([created()]).when({ type: 'RestoreBouncePattern', patternId }).thenThrows(ConflictError));
+    given([created()]).when({ type: 'RestoreBouncePattern', patternId }).thenThrows(NotDeletedError));
 });
