@@ -1,4 +1,5 @@
-import { RegExpParser, type AST } from '@eslint-community/regexpp';
+import type { AST } from '@eslint-community/regexpp';
+import { parsePattern } from '../src/domain/regex.js';
 
 /**
  * The literal text a pattern's every match must contain, so the matcher can index rules by it and
@@ -45,20 +46,10 @@ interface Knowledge {
 const UNKNOWN: Knowledge = { exact: null, required: [] };
 const ZERO_WIDTH: Knowledge = { exact: [''], required: [] };
 
-const parser = new RegExpParser({ ecmaVersion: 2025 });
-
-/**
- * Parses the pattern as a JavaScript `u` regex (the syntax node-re2 takes). RE2-only syntax that
- * JavaScript does not read the same way (`(?i)`, `\Q…\E`, `[[:alpha:]]`, `\pL`) fails to parse in
- * Unicode mode, and then the pattern is simply not indexed.
- */
+/** A pattern the JavaScript parser does not read (RE2-only syntax: see parsePattern) is simply not indexed. */
 export function analysePattern(source: string): PatternAnalysis {
-  let pattern: AST.Pattern;
-  try {
-    pattern = parser.parsePattern(source, 0, source.length, { unicode: true });
-  } catch {
-    return NOT_INDEXED;
-  }
+  const pattern = parsePattern(source);
+  if (!pattern) return NOT_INDEXED;
   const literalSets = usableSets(alternation(pattern.alternatives)).map(withoutSuperstrings);
   const literals = longest(literalSets);
   return literals === null ? NOT_INDEXED : { literals, indexed: true, literalSets };

@@ -11,7 +11,8 @@ export abstract class DomainError extends Error {
     | 'IDEMPOTENCY_KEY_REUSED'
     | 'PROTECTED_DEFAULT'
     | 'ISP_IN_USE'
-    | 'NOT_DELETED';
+    | 'NOT_DELETED'
+    | 'TIME_BUDGET_EXCEEDED';
   override get name(): string {
     return this.constructor.name;
   }
@@ -89,4 +90,9 @@ export class IspInUseError extends DomainError {
 /** Only a deleted pattern can be restored. */
 export class NotDeletedError extends DomainError {
   readonly code = 'NOT_DELETED';
+}
+
+/** A request that would hold the server longer than its time budget; the part done is dropped. */
+export class TimeBudgetError extends DomainError {
+  readonly code = 'TIME_BUDGET_EXCEEDED';
 }

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES, type Role } from '../../src/domain/access.js';
 import { bearer, serviceEnv } from '../support/auth.js';
@@ -14,28 +13,8 @@ import {
   REVOKE_TOKEN,
 } from '../support/queries.js';
 import { logHead } from '../support/log.js';
+import { nestedReadKeys, readmeRoleTable } from '../support/readmeTables.js';
 import { scratchDir, startServiceProcess, type ServiceProcess } from '../support/serviceProcess.js';
-
-/** The README's role table: operation → the roles it marks ✓. */
-function readmeAccessTable(): Map<string, Set<Role>> {
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-  const block = /<!-- access-table[^>]*-->([\s\S]*?)<!-- \/access-table -->/.exec(readme)?.[1];
-  if (!block) throw new Error('README has no access table');
-  const rows = block
-    .trim()
-    .split('\n')
-    .map((line) =>
-      line
-        .split('|')
-        .slice(1, -1)
-        .map((cell) => cell.trim()),
-    );
-  const roles = rows[0]!.slice(1) as Role[];
-  expect(roles).toEqual([...ROLES]);
-  return new Map(
-    rows.slice(2).map(([operation, ...cells]) => [operation!, new Set(roles.filter((_, i) => cells[i] === '✓'))]),
-  );
-}
 
 const scratch = scratchDir();
 let service: ServiceProcess;
@@ -183,7 +162,7 @@ afterAll(async () => {
 });
 
 describe('every cell of the README role table', () => {
-  const table = readmeAccessTable();
+  const table = readmeRoleTable('access-table');
 
   it('names exactly the operations the schema serves', async () => {
     const schema = await admin('{ __schema { queryType { fields { name } } mutationType { fields { name } } } }');
@@ -211,6 +190,49 @@ describe('every cell of the README role table', () => {
         expect(response.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
         expect(response.data?.[operation] ?? null).toBeNull();
         expect(await logHead(scratch.sqlitePath)).toBe(head);
+      });
+    }
+  }
+});
+
+describe('every cell of the README nested-read table', () => {
+  // Each type is reached the way its readers reach it; `Type.*` is tried on some of its other fields.
+  const selection: Record<string, string> = {
+    'BouncePatternRevision.*': 'pattern priority enabled',
+    'IspRevision.*': 'domains',
+    'BouncePattern.history': 'history { eventType }',
+    'Isp.history': 'history { eventType }',
+  };
+  const entry: Record<string, string> = {
+    BouncePatternRevision: 'classify(reply: $reply, recipient: "someone@gmail.com") { type pattern { FIELDS } }',
+    IspRevision: 'classify(reply: $reply, recipient: "someone@gmail.com") { type isp { FIELDS } }',
+    BouncePattern: 'bouncePatterns(first: 1) { edges { node { FIELDS } } }',
+    Isp: 'isps(first: 1) { edges { node { FIELDS } } }',
+  };
+  const queryOf = (keys: string[]) => {
+    const types = [...new Set(keys.map((key) => key.split('.')[0]!))];
+    const fields = (type: string) =>
+      keys
+        .filter((key) => key.startsWith(`${type}.`))
+        .map((key) => selection[key] ?? key.slice(type.length + 1))
+        .join(' ');
+    const selections = types.map((type, i) => `q${i}: ${entry[type]!.replace('FIELDS', fields(type))}`).join(' ');
+    return `query${selections.includes('$reply') ? '($reply: String!)' : ''} { ${selections} }`;
+  };
+  const reply = '550 5.1.1 The email account that you tried to reach does not exist';
+
+  for (const [row, allowed] of readmeRoleTable('nested-access-table')) {
+    const query = queryOf(nestedReadKeys(row));
+    for (const role of ROLES) {
+      it(`${row} as ${role}: ${allowed.has(role) ? 'allowed' : 'FORBIDDEN'}`, async () => {
+        const response = await gql(service.url, query, { reply }, tokens[role]);
+        if (allowed.has(role)) {
+          expect(response.errors, JSON.stringify(response.errors)).toBeUndefined();
+          expect(Object.values(response.data).every((value) => value !== null)).toBe(true);
+        } else {
+          expect(response.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+          expect(response.data ?? null).toBeNull();
+        }
       });
     }
   }

@@ -38,7 +38,7 @@ export class ClassificationResolver {
   classifyBatch(
     @Ctx() ctx: GraphQLContext,
     @Arg('items', () => [ClassifyInput], { description: 'The replies (at most 1,000).' }) items: ClassifyInput[],
-  ): Verdict[] {
+  ): Promise<Verdict[]> {
     return ctx.services.classifier.classifyBatch(items);
   }
 
