@@ -5,6 +5,9 @@ export interface Config {
   readonly sqlitePath: string;
   /** Set: the log lives in EventStoreDB; unset: in the embedded SQLite file. */
   readonly eventStoreConnectionString: string | null;
+  /** Set (postgres://…): the log lives in PostgreSQL, in the tables of `databaseSchema`. */
+  readonly databaseUrl: string | null;
+  readonly databaseSchema: string;
   readonly production: boolean;
   /** The GraphQL explorer page and schema introspection (off in production unless asked for). */
   readonly explorer: boolean;
@@ -33,11 +36,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     env.BOOTSTRAP_ADMIN_TOKEN.length < 24
   )
     throw new Error('BOOTSTRAP_ADMIN_TOKEN must be at least 24 characters: it grants full access');
+  const databaseUrl = env.DATABASE_URL || null;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl))
+    throw new Error('DATABASE_URL must be a PostgreSQL URL: postgres://user@host:5432/database');
+  if (databaseUrl && env.EVENTSTORE_CONNECTION_STRING)
+    throw new Error('set DATABASE_URL or EVENTSTORE_CONNECTION_STRING, not both: the log lives in one store');
   return {
     port: integer('PORT', env.PORT, 4000),
     host: env.HOST || '127.0.0.1',
     sqlitePath: env.SQLITE_PATH || './data/events.sqlite',
     eventStoreConnectionString: env.EVENTSTORE_CONNECTION_STRING || null,
+    databaseUrl,
+    databaseSchema: env.DATABASE_SCHEMA || 'public',
     production,
     explorer: flag(env.GRAPHQL_EXPLORER, !production),
     introspection: flag(env.GRAPHQL_INTROSPECTION, !production),

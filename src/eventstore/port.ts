@@ -35,6 +35,14 @@ export class WrongExpectedVersion extends Error {
   }
 }
 
+/** The store's server cannot be reached: nothing was written, or the outcome is unknown (retry with the same ids). */
+export class StoreUnavailable extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'StoreUnavailable';
+  }
+}
+
 export interface SubscriptionHandler {
   /** Called with events in log order; the next batch waits until the returned promise settles. */
   onEvents(events: readonly StoredEvent[]): void | Promise<void>;
@@ -57,5 +65,7 @@ export interface EventStore {
   subscribeAll(after: bigint | null, handler: SubscriptionHandler): StoreSubscription;
   /** Position of the last event in the log, null when it is empty. */
   headPosition(): Promise<bigint | null>;
+  /** Stores with a server: false while it cannot be reached. Absent: always reachable (embedded stores). */
+  isReachable?(): boolean;
   close(): Promise<void>;
 }
