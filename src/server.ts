@@ -90,11 +90,13 @@ export async function startService(
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/healthz') {
-      const healthy = app.runner.healthy;
+      const storeUp = store.isReachable?.() ?? true;
+      const healthy = app.runner.healthy && storeUp;
       res.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json' });
       res.end(
         JSON.stringify({
-          status: healthy ? 'ok' : 'projections stopped',
+          status: healthy ? 'ok' : storeUp ? 'projections stopped' : 'event store unreachable',
+          store: storeUp ? 'up' : 'down',
           checkpoint: String(app.runner.checkpoint ?? ''),
         }),
       );

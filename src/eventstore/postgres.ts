@@ -79,6 +79,9 @@ const quoteIdentifier = (name: string) => `"${name.replaceAll('"', '""')}"`;
 const lockKey = (name: string) =>
   BigInt.asIntN(64, BigInt(`0x${createHash('sha256').update(name).digest('hex').slice(0, 16)}`));
 
+/** The lock every append of one schema takes: whoever holds it writes the next positions. */
+export const appendLockKey = (schema: string): bigint => lockKey(`bounce-patterns events ${schema}`);
+
 /** Connection failures (the server is down, restarting or unreachable), as opposed to errors in what we asked. */
 export function isConnectionError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
@@ -137,7 +140,7 @@ export class PostgresEventStore implements EventStore {
     this.pool.on('error', (error) => this.noteFailure(error));
     this.table = `${quoteIdentifier(schema)}.events`;
     this.channel = `bounce_patterns_events_${createHash('sha256').update(schema).digest('hex').slice(0, 16)}`;
-    this.lock = lockKey(`bounce-patterns events ${schema}`);
+    this.lock = appendLockKey(schema);
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.batchSize = options.batchSize ?? 1_000;
     this.staleGapMs = options.staleGapMs ?? 10_000;
