@@ -273,7 +273,7 @@ export class PostgresEventStore implements EventStore {
         rows = await this.readAfter(from ?? 0n, this.batchSize);
       } catch (error) {
         // The server is away: keep the checkpoint and try again at the next poll.
-        if (isConnectionError(error) && !this.closed) return [];
+        if (error instanceof StoreUnavailable && !this.closed) return [];
         throw error;
       }
       let next = (from ?? 0n) + 1n;
@@ -348,6 +348,10 @@ export class PostgresEventStore implements EventStore {
     } catch (error) {
       throw this.translate(error);
     }
+    // The pool only listens for errors on idle connections: one that fails while checked out (the server
+    // shutting down mid-transaction) would otherwise throw an unhandled 'error' and end the process.
+    const onError = (error: Error) => this.noteFailure(error);
+    client.on('error', onError);
     let broken: unknown;
     try {
       await client.query('BEGIN');
@@ -366,6 +370,7 @@ export class PostgresEventStore implements EventStore {
     } finally {
       // A connection that failed is thrown away rather than handed to the next caller.
       client.release(broken instanceof Error ? broken : undefined);
+      client.off('error', onError);
     }
   }
 
