@@ -31,6 +31,17 @@ describe('deployment files', () => {
     expect(cmd).toBe(start);
   });
 
+  it('hand the PostgreSQL replicas a DATABASE_URL naming the PostgreSQL service, its user and database', () => {
+    const text = composeFiles[0]!.text;
+    const url = new URL(expandDefaults(/DATABASE_URL: (\S+)/.exec(text)![1]!));
+    expect(loadConfig({ DATABASE_URL: url.href }).databaseUrl).toBe(url.href);
+    expect(text).toMatch(new RegExp(`^  ${url.hostname}:\n    profiles: \\[postgres\\]\n    image: postgres:15$`, 'm'));
+    expect(url.port).toBe('5432');
+    expect(text).toContain(`POSTGRES_USER: ${url.username}`);
+    expect(text).toContain(`POSTGRES_DB: ${url.pathname.slice(1)}`);
+    expect(expandDefaults(text)).toContain(`POSTGRES_PASSWORD: ${url.password}`);
+  });
+
   it('hand the service a connection string, under the name the configuration reads, to the EventStoreDB nodes', () => {
     for (const { file, text } of composeFiles) {
       const value = /EVENTSTORE_CONNECTION_STRING: (\S+)/.exec(text)?.[1];
