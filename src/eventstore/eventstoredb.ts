@@ -21,6 +21,8 @@ import {
 } from '@eventstore/db-client';
 import type { EventMetadata } from '../domain/events.js';
 import {
+  StoreUnavailable,
+  StreamDeleted,
   WrongExpectedVersion,
   type AppendResult,
   type EventStore,
@@ -45,6 +47,31 @@ const isCommandErrorOf = (error: unknown, ...types: ErrorType[]) =>
   error instanceof Error && isCommandError(error) && types.includes(error.type);
 /** A subscription waits out connection problems but not configuration errors, which no retry fixes. */
 const FATAL = [ErrorType.ACCESS_DENIED, ErrorType.INVALID_ARGUMENT, ErrorType.UNSUPPORTED];
+/** Answers about the stream itself: no other client or node would answer differently. */
+const DEFINITE = [
+  ...FATAL,
+  ErrorType.WRONG_EXPECTED_VERSION,
+  ErrorType.STREAM_DELETED,
+  ErrorType.MAXIMUM_APPEND_SIZE_EXCEEDED,
+];
+
+/** Writes and the reads that decide them go to the leader: a follower's state may lag and cause false conflicts. */
+const LEADER = { requiresLeader: true } as const;
+
+/**
+ * The client's own defaults give up discovering a leader after 10 attempts 100 ms apart: shorter than an
+ * election. Unless the connection string says otherwise, keep looking for 30 s.
+ */
+export function withDiscoveryDefaults(connectionString: string): string {
+  const defaults: Record<string, string> = { maxDiscoverAttempts: '60', discoveryInterval: '500' };
+  const [base, query = ''] = connectionString.split(/\?(.*)/s, 2) as [string, string?];
+  const params = new URLSearchParams(query);
+  const present = new Set([...params.keys()].map((key) => key.toLowerCase()));
+  const added = Object.entries(defaults).filter(([key]) => !present.has(key.toLowerCase()));
+  if (added.length === 0) return connectionString;
+  const extra = added.map(([key, value]) => `${key}=${value}`).join('&');
+  return `${base}?${query ? `${query}&` : ''}${extra}`;
+}
 
 /** Our versions count events (1 = first); EventStoreDB revisions are 0-based. */
 const toExpectedRevision = (expected: ExpectedVersion): AppendExpectedRevision =>
@@ -64,20 +91,53 @@ const toReadPosition = (after: bigint | null): ReadPosition =>
  * (EventStoreDB's log is already append-only and replicated).
  */
 export class EventStoreDbEventStore implements EventStore {
+  private client: EventStoreDBClient;
+  private readonly connect: () => EventStoreDBClient;
   private readonly prefixes: string[];
   private readonly reconnectDelayMs: number;
   private readonly maxReconnectDelayMs: number;
 
-  constructor(
-    private readonly client: EventStoreDBClient,
-    options: EventStoreDbOptions = {},
-  ) {
+  /** A client, or a way to make one: then a client stuck after a failed leader election is replaced. */
+  constructor(client: EventStoreDBClient | (() => EventStoreDBClient), options: EventStoreDbOptions = {}) {
+    this.connect = typeof client === 'function' ? client : () => client;
+    this.client = this.connect();
     this.prefixes = [...(options.streamPrefixes ?? DEFAULT_STREAM_PREFIXES)];
     this.reconnectDelayMs = options.reconnectDelayMs ?? 100;
     this.maxReconnectDelayMs = options.maxReconnectDelayMs ?? 5_000;
   }
 
+  /**
+   * The client remembers a failed server-capabilities check (made during a leader election, say) and then
+   * fails every append while reads still work. An append that fails for any reason but the stream's own
+   * state is retried once on a new client; the same event ids make the retry idempotent.
+   */
   async append(streamId: string, events: readonly EventToAppend[], expected: ExpectedVersion): Promise<AppendResult> {
+    try {
+      return await this.appendOnce(streamId, events, expected);
+    } catch (error) {
+      if (!isTransient(error)) throw error;
+      this.replaceClient();
+      try {
+        return await this.appendOnce(streamId, events, expected);
+      } catch (again) {
+        if (!isTransient(again)) throw again;
+        this.replaceClient();
+        throw new StoreUnavailable('EventStoreDB cannot take the append now', { cause: again });
+      }
+    }
+  }
+
+  private replaceClient(): void {
+    const failed = this.client;
+    this.client = this.connect();
+    if (failed !== this.client) void failed.dispose().catch(() => undefined);
+  }
+
+  private async appendOnce(
+    streamId: string,
+    events: readonly EventToAppend[],
+    expected: ExpectedVersion,
+  ): Promise<AppendResult> {
     const eventData = events.map((event) =>
       jsonEvent({
         // Our event id comes from the command id: EventStoreDB recognises a retried command (same ids,
@@ -91,9 +151,11 @@ export class EventStoreDbEventStore implements EventStore {
     let result: Awaited<ReturnType<typeof this.client.appendToStream>>;
     try {
       result = await this.client.appendToStream(streamId, eventData, {
+        ...LEADER,
         expectedRevision: toExpectedRevision(expected),
       });
     } catch (error) {
+      if (isCommandErrorOf(error, ErrorType.STREAM_DELETED)) throw new StreamDeleted(streamId);
       if (isCommandErrorOf(error, ErrorType.WRONG_EXPECTED_VERSION)) {
         throw new WrongExpectedVersion(
           streamId,
@@ -117,7 +179,7 @@ export class EventStoreDbEventStore implements EventStore {
 
   /** Some server versions answer an idempotent (retried) write without a position: look it up. */
   private async positionAt(streamId: string, revision: bigint): Promise<bigint> {
-    for await (const resolved of this.client.readStream(streamId, { fromRevision: revision, maxCount: 1 })) {
+    for await (const resolved of this.client.readStream(streamId, { ...LEADER, fromRevision: revision, maxCount: 1 })) {
       const position = resolved.event?.position?.commit;
       if (position !== undefined) return position;
     }
@@ -127,12 +189,13 @@ export class EventStoreDbEventStore implements EventStore {
   async readStream(streamId: string): Promise<StoredEvent[]> {
     const events: StoredEvent[] = [];
     try {
-      for await (const resolved of this.client.readStream(streamId)) {
+      for await (const resolved of this.client.readStream(streamId, LEADER)) {
         const event = this.toStoredEvent(resolved);
         if (event) events.push(event);
       }
     } catch (error) {
       if (isCommandErrorOf(error, ErrorType.STREAM_NOT_FOUND)) return [];
+      if (isCommandErrorOf(error, ErrorType.STREAM_DELETED)) throw new StreamDeleted(streamId);
       throw error;
     }
     return events;
@@ -169,9 +232,27 @@ export class EventStoreDbEventStore implements EventStore {
     const follow = async (): Promise<void> => {
       let attempt = 0;
       while (!stopping.signal.aborted) {
+        // The server reports how far it has filtered (checkpointReached): a reconnect resumes there instead
+        // of rescanning every filtered-out event since our last one. A checkpoint only counts once every
+        // event the server sent before it has been handled.
+        let pulled = 0;
+        let handled = 0;
+        const marks: { after: number; position: bigint }[] = [];
+        const advance = () => {
+          while (marks.length > 0 && marks[0]!.after <= handled) {
+            const { position } = marks.shift()!;
+            if (checkpoint === null || position > checkpoint) checkpoint = position;
+          }
+        };
         const subscription = this.client.subscribeToAll({
           fromPosition: toReadPosition(checkpoint),
-          filter: streamNameFilter({ prefixes: this.prefixes }),
+          filter: streamNameFilter({
+            prefixes: this.prefixes,
+            checkpointReached: (reached, position) => {
+              marks.push({ after: pulled + reached.readableLength, position: position.commit });
+              advance();
+            },
+          }),
         });
         current = subscription;
         const events = subscription[Symbol.asyncIterator]();
@@ -186,13 +267,17 @@ export class EventStoreDbEventStore implements EventStore {
               break;
             }
             if (next.done) break;
+            pulled += 1;
             const event = this.toStoredEvent(next.value);
             // After a reconnect the server may replay the checkpoint itself: deliver each event once.
-            if (!event || (checkpoint !== null && event.position <= checkpoint)) continue;
-            // Outside the inner try: a failing handler ends the subscription, it is not a connection problem.
-            await handler.onEvents([event]);
-            checkpoint = event.position;
-            attempt = 0;
+            if (event && (checkpoint === null || event.position > checkpoint)) {
+              // Outside the inner try: a failing handler ends the subscription, it is not a connection problem.
+              await handler.onEvents([event]);
+              checkpoint = event.position;
+              attempt = 0;
+            }
+            handled += 1;
+            advance();
           }
         } finally {
           await closeSubscription(subscription);
@@ -270,5 +355,12 @@ async function closeSubscription(subscription: AllStreamSubscription): Promise<v
 
 /** `esdb://host:2113?tls=false`, or a cluster: `esdb://node1:2113,node2:2113,node3:2113?tls=true&tlsCAFile=…`. */
 export function openEventStoreDb(connectionString: string, options?: EventStoreDbOptions): EventStoreDbEventStore {
-  return new EventStoreDbEventStore(EventStoreDBClient.connectionString(connectionString), options);
+  const withDefaults = withDiscoveryDefaults(connectionString);
+  return new EventStoreDbEventStore(() => EventStoreDBClient.connectionString(withDefaults), options);
+}
+
+/** Failures a new client or a new leader may not have: everything but answers about the stream itself. */
+function isTransient(error: unknown): boolean {
+  if (error instanceof WrongExpectedVersion || error instanceof StreamDeleted) return false;
+  return !isCommandErrorOf(error, ...DEFINITE);
 }

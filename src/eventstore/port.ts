@@ -43,6 +43,14 @@ export class StoreUnavailable extends Error {
   }
 }
 
+/** The stream was deleted in the store itself (by an operator; this service never deletes streams). */
+export class StreamDeleted extends Error {
+  constructor(readonly streamId: string) {
+    super(`stream ${streamId} was deleted in the event store`);
+    this.name = 'StreamDeleted';
+  }
+}
+
 export interface SubscriptionHandler {
   /** Called with events in log order; the next batch waits until the returned promise settles. */
   onEvents(events: readonly StoredEvent[]): void | Promise<void>;

@@ -2,7 +2,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { AuthorizationError } from 'type-graphql';
 import { ConflictError, DomainError, ValidationError } from '../domain/errors.js';
-import { StoreUnavailable } from '../eventstore/port.js';
+import { StoreUnavailable, StreamDeleted } from '../eventstore/port.js';
 import { LimitError } from './limits.js';
 
 /**
@@ -35,6 +35,13 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
       locations: formatted.locations,
       path: formatted.path,
       extensions: { code: 'STORE_UNAVAILABLE' },
+    };
+  if (original instanceof StreamDeleted)
+    return {
+      message: `${original.message}: it can no longer be changed`,
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: 'STREAM_DELETED' },
     };
   if (original instanceof AuthorizationError)
     return {
