@@ -2,13 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import type { EventStoreDBClient, SubscribeToAllOptions } from '@eventstore/db-client';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EVENT_SCHEMA_VERSION, type EventMetadata } from '../../src/domain/events.js';
 import { chainHash, verifyChain } from '../../src/eventstore/chain.js';
-import { EventStoreDbEventStore, openEventStoreDb } from '../../src/eventstore/eventstoredb.js';
+import { openEventStoreDb } from '../../src/eventstore/eventstoredb.js';
 import { MemoryEventStore } from '../../src/eventstore/memory.js';
 import {
   WrongExpectedVersion,
@@ -500,62 +498,4 @@ const skipReason = 'EventStoreDB: skipped — set EVENTSTORE_CONNECTION_STRING t
 if (!connectionString) console.warn(skipReason);
 (connectionString ? describe : describe.skip)(connectionString ? 'EventStoreDB' : skipReason, () => {
   eventStoreContract(async () => openEventStoreDb(connectionString!, { reconnectDelayMs: 50 }), { sharedLog: true });
-});
-
-describe('EventStoreDB subscription after a dropped connection (scripted client, no server)', () => {
-  const resolved = (position: bigint, streamId = 'bouncePattern-p1') => ({
-    event: {
-      streamId,
-      id: randomUUID(),
-      revision: position,
-      type: 'BouncePatternEdited',
-      data: {},
-      metadata: metadataFor('c'),
-      isJson: true,
-      created: new Date(),
-      position: { commit: position, prepare: position },
-    },
-  });
-
-  it('resubscribes from the last delivered event, losing and repeating nothing', async () => {
-    const calls: SubscribeToAllOptions[] = [];
-    const scripts = [
-      // Two events, then the connection drops.
-      (stream: Readable) => {
-        stream.push(resolved(10n));
-        stream.push(resolved(20n));
-        setTimeout(
-          () => stream.destroy(Object.assign(new Error('14 UNAVAILABLE: Connection dropped'), { code: 14 })),
-          20,
-        );
-      },
-      // The server replays from the checkpoint itself, skips a system stream, then goes on live.
-      (stream: Readable) => {
-        stream.push(resolved(20n));
-        stream.push(resolved(25n, '$stats-127.0.0.1:2113'));
-        stream.push(resolved(30n));
-      },
-    ];
-    const client = {
-      subscribeToAll(options: SubscribeToAllOptions) {
-        calls.push(options);
-        const stream = Object.assign(new Readable({ objectMode: true, read() {} }), {
-          unsubscribe: async () => undefined,
-        });
-        scripts[calls.length - 1]?.(stream);
-        return stream;
-      },
-    } as unknown as EventStoreDBClient;
-    const store = new EventStoreDbEventStore(client, { reconnectDelayMs: 10 });
-    const received: bigint[] = [];
-    const errors: unknown[] = [];
-    const subscription = store.subscribeAll(null, {
-      onEvents: (events) => void received.push(...events.map((event) => event.position)),
-      onError: (error) => errors.push(error),
-    });
-    await eventually(() => expect(received).toEqual([10n, 20n, 30n]));
-    await subscription.stop();
-    expect(calls.map((call) => call.fromPosition)).toEqual(['start', { commit: 20n, prepare: 20n }]);
-    expect(errors).toEqual([]);
-  });
 });

@@ -185,19 +185,43 @@ describe('EventStoreDB subscription checkpoints (scripted client)', () => {
     } as unknown as EventStoreDBClient;
     const store = new EventStoreDbEventStore(client, { reconnectDelayMs: 10 });
     const received: bigint[] = [];
+    const errors: unknown[] = [];
     const subscription = store.subscribeAll(null, {
       onEvents: async (events) => {
         if (handlerDelayMs) await new Promise((resolve) => setTimeout(resolve, handlerDelayMs));
         received.push(...events.map((e) => e.position));
       },
+      onError: (error) => errors.push(error),
     });
     const deadline = Date.now() + 5_000;
     while (received.length < expected.length && Date.now() < deadline)
       await new Promise((resolve) => setTimeout(resolve, 10));
     await subscription.stop();
     expect(received).toEqual(expected);
+    expect(errors).toEqual([]);
     return calls.map((call) => call.fromPosition);
   }
+
+  it('resubscribes from the last delivered event, losing and repeating nothing', async () => {
+    const from = await follow(
+      [
+        // Two events, then the connection drops.
+        (stream) => {
+          stream.push(resolved(10n));
+          stream.push(resolved(20n));
+          setTimeout(() => drop(stream), 20);
+        },
+        // The server replays from the checkpoint itself, skips a system stream, then goes on live.
+        (stream) => {
+          stream.push(resolved(20n));
+          stream.push(resolved(25n, '$stats-127.0.0.1:2113'));
+          stream.push(resolved(30n));
+        },
+      ],
+      [10n, 20n, 30n],
+    );
+    expect(from).toEqual(['start', { commit: 20n, prepare: 20n }]);
+  });
 
   it("resumes after a reconnect from the server's checkpoint, not from the last event of ours", async () => {
     const from = await follow(
