@@ -14,12 +14,14 @@ import {
   type AllStreamSubscription,
   type AppendExpectedRevision,
   type CurrentRevision,
+  type JSONEventType,
   type JSONType,
   type ReadPosition,
   type ResolvedEvent,
   type WrongExpectedVersionError,
 } from '@eventstore/db-client';
 import type { EventMetadata } from '../domain/events.js';
+import { chainHash } from './chain.js';
 import {
   StoreUnavailable,
   StreamDeleted,
@@ -33,6 +35,19 @@ import {
   type SubscriptionHandler,
 } from './port.js';
 
+/**
+ * Anchors of the hash chain: each folds the chain of this service's events up to a commit position. A
+ * stream outside the prefixes below, so projections never see it.
+ */
+export const CHAIN_ANCHOR_STREAM = 'bounce-patterns-chain-anchors';
+
+const toAnchor = (resolved: ResolvedEvent<JSONEventType>): { position: bigint; hash: string } | null => {
+  const data = resolved.event?.data as { position?: unknown; hash?: unknown } | undefined;
+  return typeof data?.position === 'string' && typeof data.hash === 'string'
+    ? { position: BigInt(data.position), hash: data.hash }
+    : null;
+};
+
 /** The streams this service writes; everything else in $all (system streams, other services) is ignored. */
 export const DEFAULT_STREAM_PREFIXES = ['bouncePattern-', 'isp-', 'apiToken-'] as const;
 
@@ -40,6 +55,8 @@ export interface EventStoreDbOptions {
   streamPrefixes?: readonly string[];
   /** Backoff of a subscription reconnecting after a dropped connection: first delay, doubled up to the max. */
   reconnectDelayMs?: number;
+  /** How long after an append the hash chain is anchored (one anchor for every append of that while). */
+  anchorDelayMs?: number;
   maxReconnectDelayMs?: number;
 }
 
@@ -87,13 +104,17 @@ const toReadPosition = (after: bigint | null): ReadPosition =>
 
 /**
  * The production event store: EventStoreDB, through its gRPC client. Positions are commit positions in
- * `$all`; `hash` is always null, because the tamper-evident hash chain is only kept by the SQLite store
- * (EventStoreDB's log is already append-only and replicated).
+ * `$all`. Appends cannot know the event before theirs in `$all`, so the hash chain is kept in anchors
+ * written shortly after (see `anchorChain`), and computed when the log is read from its start.
  */
 export class EventStoreDbEventStore implements EventStore {
   private client: EventStoreDBClient;
   private readonly connect: () => EventStoreDBClient;
   private readonly prefixes: string[];
+  private readonly anchorDelayMs: number;
+  private anchorTimer: NodeJS.Timeout | null = null;
+  private anchoring: Promise<void> | null = null;
+  private closed = false;
   private readonly reconnectDelayMs: number;
   private readonly maxReconnectDelayMs: number;
 
@@ -103,6 +124,7 @@ export class EventStoreDbEventStore implements EventStore {
     this.client = this.connect();
     this.prefixes = [...(options.streamPrefixes ?? DEFAULT_STREAM_PREFIXES)];
     this.reconnectDelayMs = options.reconnectDelayMs ?? 100;
+    this.anchorDelayMs = options.anchorDelayMs ?? 1_000;
     this.maxReconnectDelayMs = options.maxReconnectDelayMs ?? 5_000;
   }
 
@@ -173,6 +195,7 @@ export class EventStoreDbEventStore implements EventStore {
         toVersion(result.nextExpectedRevision < 0n ? NO_STREAM : result.nextExpectedRevision),
       );
     }
+    this.scheduleAnchor();
     const position = result.position?.commit ?? (await this.positionAt(streamId, result.nextExpectedRevision));
     return { nextVersion: toVersion(result.nextExpectedRevision), position };
   }
@@ -205,7 +228,96 @@ export class EventStoreDbEventStore implements EventStore {
    * The client's readAll has no server-side filter, so our streams are picked out here; `maxCount`
    * counts our events, not the system events skipped on the way.
    */
+  /**
+   * Read from the start of the log, events carry the hash chain: each hash folds the one before, and at
+   * every anchor the anchored hash stands instead, so `verifyChain` finds an anchor that no longer matches
+   * the events before it (one altered or removed). With no anchor yet, or read from a position, no hash.
+   */
   async *readAll(options: { after?: bigint | null; maxCount?: number } = {}): AsyncIterable<StoredEvent> {
+    const anchors = options.after == null ? await this.readAnchors() : [];
+    if (anchors.length === 0) {
+      yield* this.readOurs(options);
+      return;
+    }
+    let next = 0;
+    let previous: string | null = null;
+    for await (const event of this.readOurs(options)) {
+      let hash = chainHash(previous, event);
+      // The first event at or past an anchor: past it means the anchored event itself is gone.
+      if (next < anchors.length && anchors[next]!.position <= event.position) {
+        hash = anchors[next]!.hash;
+        while (next < anchors.length && anchors[next]!.position <= event.position) next++;
+      }
+      previous = hash;
+      yield { ...event, hash };
+    }
+  }
+
+  /**
+   * Folds the chain over the events since the last anchor and appends an anchor for them. Replicas anchor
+   * concurrently: the anchor stream's expected revision lets one of them win, the others have nothing to add.
+   */
+  async anchorChain(): Promise<void> {
+    let last: { revision: bigint; position: bigint; hash: string } | null = null;
+    try {
+      for await (const resolved of this.client.readStream<JSONEventType>(CHAIN_ANCHOR_STREAM, {
+        ...LEADER,
+        direction: BACKWARDS,
+        fromRevision: END,
+        maxCount: 1,
+      })) {
+        const anchor = toAnchor(resolved);
+        if (anchor) last = { ...anchor, revision: resolved.event!.revision };
+      }
+    } catch (error) {
+      if (!isCommandErrorOf(error, ErrorType.STREAM_NOT_FOUND)) throw error;
+    }
+    let hash = last?.hash ?? null;
+    let position: bigint | null = null;
+    for await (const event of this.readOurs({ after: last?.position ?? null })) {
+      hash = chainHash(hash, event);
+      position = event.position;
+    }
+    if (position === null || hash === null) return;
+    try {
+      await this.client.appendToStream(
+        CHAIN_ANCHOR_STREAM,
+        jsonEvent({ type: 'ChainAnchored', data: { position: String(position), hash } }),
+        { ...LEADER, expectedRevision: last ? last.revision : NO_STREAM },
+      );
+    } catch (error) {
+      if (!isCommandErrorOf(error, ErrorType.WRONG_EXPECTED_VERSION)) throw error;
+    }
+  }
+
+  /** Anchors follow appends by `anchorDelayMs`, one for all the appends of that while. */
+  private scheduleAnchor(): void {
+    if (this.anchorTimer || this.closed) return;
+    this.anchorTimer = setTimeout(() => {
+      this.anchorTimer = null;
+      this.anchoring = this.anchorChain()
+        .catch((error: unknown) => console.error('event store: anchoring the hash chain failed:', error))
+        .finally(() => {
+          this.anchoring = null;
+        });
+    }, this.anchorDelayMs);
+    this.anchorTimer.unref();
+  }
+
+  private async readAnchors(): Promise<{ position: bigint; hash: string }[]> {
+    const anchors: { position: bigint; hash: string }[] = [];
+    try {
+      for await (const resolved of this.client.readStream<JSONEventType>(CHAIN_ANCHOR_STREAM, LEADER)) {
+        const anchor = toAnchor(resolved);
+        if (anchor) anchors.push(anchor);
+      }
+    } catch (error) {
+      if (!isCommandErrorOf(error, ErrorType.STREAM_NOT_FOUND)) throw error;
+    }
+    return anchors;
+  }
+
+  private async *readOurs(options: { after?: bigint | null; maxCount?: number }): AsyncIterable<StoredEvent> {
     const after = options.after ?? null;
     let left = options.maxCount ?? Infinity;
     if (left <= 0) return;
@@ -318,6 +430,9 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    if (this.anchorTimer) clearTimeout(this.anchorTimer);
+    await this.anchoring;
     await this.client.dispose();
   }
 

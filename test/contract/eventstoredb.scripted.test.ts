@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
   StreamDeletedError,
+  StreamNotFoundError,
   UnavailableError,
   WrongExpectedVersionError,
   type AppendToStreamOptions,
@@ -11,7 +12,12 @@ import {
 } from '@eventstore/db-client';
 import { describe, expect, it } from 'vitest';
 import { EVENT_SCHEMA_VERSION } from '../../src/domain/events.js';
-import { EventStoreDbEventStore, withDiscoveryDefaults } from '../../src/eventstore/eventstoredb.js';
+import { chainHash, verifyChain } from '../../src/eventstore/chain.js';
+import {
+  CHAIN_ANCHOR_STREAM,
+  EventStoreDbEventStore,
+  withDiscoveryDefaults,
+} from '../../src/eventstore/eventstoredb.js';
 import {
   StoreUnavailable,
   StreamDeleted,
@@ -260,5 +266,139 @@ describe('EventStoreDB subscription checkpoints (scripted client)', () => {
       50,
     );
     expect(from[1]).toEqual({ commit: 10n, prepare: 10n });
+  });
+});
+
+/** A log in memory answering as the client does: enough of EventStoreDB to anchor and verify the hash chain. */
+function inMemoryServer() {
+  const log: {
+    streamId: string;
+    revision: bigint;
+    position: bigint;
+    id: string;
+    type: string;
+    data: any;
+    metadata: any;
+  }[] = [];
+  const resolvedOf = (entry: (typeof log)[number]) => ({
+    event: {
+      ...entry,
+      isJson: true,
+      created: new Date(),
+      position: { commit: entry.position, prepare: entry.position },
+    },
+  });
+  const client = {
+    async appendToStream(streamId: string, events: any, options: { expectedRevision: unknown }) {
+      const stream = log.filter((entry) => entry.streamId === streamId);
+      const current = stream.length === 0 ? 'no_stream' : BigInt(stream.length - 1);
+      if (options.expectedRevision !== 'any' && options.expectedRevision !== current)
+        throw new WrongExpectedVersionError(undefined, {
+          streamName: streamId,
+          current: current as bigint,
+          expected: options.expectedRevision as bigint,
+        });
+      for (const event of [events].flat())
+        log.push({
+          streamId,
+          revision: BigInt(log.filter((entry) => entry.streamId === streamId).length),
+          position: BigInt((log.length + 1) * 100),
+          id: event.id,
+          type: event.type,
+          data: event.data,
+          metadata: event.metadata,
+        });
+      const last = log.at(-1)!;
+      return {
+        success: true,
+        nextExpectedRevision: last.revision,
+        position: { commit: last.position, prepare: last.position },
+      };
+    },
+    readStream(streamId: string, options: { direction?: string; maxCount?: number } = {}) {
+      return (async function* () {
+        let stream = log.filter((entry) => entry.streamId === streamId);
+        if (stream.length === 0) throw new StreamNotFoundError(undefined, streamId);
+        if (options.direction === 'backwards') stream = stream.reverse();
+        for (const entry of stream.slice(0, options.maxCount ?? Infinity)) yield resolvedOf(entry);
+      })();
+    },
+    readAll(options: { fromPosition?: 'start' | { commit: bigint } } = {}) {
+      const from =
+        options.fromPosition === undefined || options.fromPosition === 'start' ? 0n : options.fromPosition.commit;
+      return Object.assign(
+        (async function* () {
+          for (const entry of log.filter((e) => e.position >= from)) yield resolvedOf(entry);
+        })(),
+        { cancel: async () => undefined },
+      );
+    },
+    dispose: async () => undefined,
+  } as unknown as EventStoreDBClient;
+  return { log, client };
+}
+
+describe('EventStoreDB keeps the hash chain in anchors (in-memory server)', () => {
+  async function written(count: number) {
+    const server = inMemoryServer();
+    const store = new EventStoreDbEventStore(server.client, { anchorDelayMs: 60_000 });
+    for (let i = 0; i < count; i++) await store.append(`isp-${i % 3}`, [event()], 'any');
+    return { server, store };
+  }
+
+  it('verifies the chain once anchored; says it keeps none before the first anchor', async () => {
+    const { store } = await written(5);
+    expect(await verifyChain(store.readAll())).toMatchObject({ chainKept: false });
+    await store.anchorChain();
+    await store.append('isp-0', [event()], 'any');
+    await store.anchorChain();
+    const verified = await verifyChain(store.readAll());
+    expect(verified).toMatchObject({ ok: true, chainKept: true, eventsChecked: 6, mismatches: 0 });
+    // The very hashes the other stores compute for the same events.
+    let previous: string | null = null;
+    for await (const e of store.readAll()) previous = chainHash(previous, e);
+    expect(verified.headHash).toBe(previous);
+    await store.close();
+  });
+
+  it('names the anchor after an event that was altered or removed', async () => {
+    const { server, store } = await written(6);
+    await store.anchorChain();
+    const anchored = server.log.find((entry) => entry.streamId === CHAIN_ANCHOR_STREAM)!;
+    server.log.find((entry) => entry.streamId === 'isp-1')!.data = { weakened: true };
+    expect(await verifyChain(store.readAll())).toMatchObject({
+      ok: false,
+      mismatches: 1,
+      firstMismatch: { position: BigInt(anchored.data.position) },
+    });
+
+    const { server: other, store: truncated } = await written(6);
+    await truncated.anchorChain();
+    other.log.splice(2, 1);
+    expect(await verifyChain(truncated.readAll())).toMatchObject({ ok: false, mismatches: 1 });
+
+    // The anchored event itself removed: the next event stands in for it, and fails.
+    const { server: third, store: cut } = await written(6);
+    await cut.anchorChain();
+    await cut.append('isp-9', [event()], 'any');
+    const anchor = third.log.find((entry) => entry.streamId === CHAIN_ANCHOR_STREAM)!;
+    third.log.splice(
+      third.log.findIndex((entry) => String(entry.position) === anchor.data.position),
+      1,
+    );
+    expect(await verifyChain(cut.readAll())).toMatchObject({ ok: false, mismatches: 1 });
+  });
+
+  it('anchors once when replicas anchor together, and anchors after appends on its own', async () => {
+    const server = inMemoryServer();
+    const [a, b] = [0, 1].map(() => new EventStoreDbEventStore(server.client, { anchorDelayMs: 20 }));
+    for (let i = 0; i < 4; i++) await a!.append('isp-x', [event()], 'any');
+    await Promise.all([a!.anchorChain(), b!.anchorChain()]);
+    expect(server.log.filter((entry) => entry.streamId === CHAIN_ANCHOR_STREAM)).toHaveLength(1);
+    await b!.append('isp-x', [event()], 'any');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(server.log.filter((entry) => entry.streamId === CHAIN_ANCHOR_STREAM)).toHaveLength(2);
+    expect(await verifyChain(a!.readAll())).toMatchObject({ ok: true, eventsChecked: 5 });
+    await Promise.all([a!.close(), b!.close()]);
   });
 });
