@@ -25,6 +25,8 @@ export interface PostgresEventStoreOptions {
   /** How long a subscription waits for a hole in the positions to fill before it reads past it. */
   staleGapMs?: number;
   poolSize?: number;
+  /** How long an append waits for the one before it, and how long a silent writer may hold the log. */
+  lockTimeoutMs?: number;
   /** Backoff of the LISTEN connection after the server went away: first delay, doubled up to the max. */
   reconnectDelayMs?: number;
   maxReconnectDelayMs?: number;
@@ -59,6 +61,9 @@ interface Row {
   metadata: EventMetadata;
   hash: string;
 }
+
+/** SQLSTATE of a lock_timeout that expired. */
+const LOCK_NOT_AVAILABLE = '55P03';
 
 const COLUMNS = 'position, stream_id, version, event_id, type, data, metadata, hash';
 
@@ -122,6 +127,7 @@ export class PostgresEventStore implements EventStore {
   private readonly pollIntervalMs: number;
   private readonly batchSize: number;
   private readonly staleGapMs: number;
+  private readonly lockTimeoutMs: number;
   private readonly reconnectDelayMs: number;
   private readonly maxReconnectDelayMs: number;
   private listener: pg.Client | null = null;
@@ -135,7 +141,14 @@ export class PostgresEventStore implements EventStore {
     private readonly schema: string,
     options: PostgresEventStoreOptions,
   ) {
-    this.pool = new pg.Pool({ ...config, max: options.poolSize ?? 10, connectionTimeoutMillis: 5_000 });
+    // Keepalive: a server on another host that vanished is noticed without waiting for the OS defaults.
+    this.pool = new pg.Pool({
+      ...config,
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: 5_000,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+    });
     // An idle connection the server closed must not crash the process: the pool drops it and opens another.
     this.pool.on('error', (error) => this.noteFailure(error));
     this.table = `${quoteIdentifier(schema)}.events`;
@@ -144,6 +157,7 @@ export class PostgresEventStore implements EventStore {
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.batchSize = options.batchSize ?? 1_000;
     this.staleGapMs = options.staleGapMs ?? 10_000;
+    this.lockTimeoutMs = options.lockTimeoutMs ?? 10_000;
     this.reconnectDelayMs = options.reconnectDelayMs ?? 100;
     this.maxReconnectDelayMs = options.maxReconnectDelayMs ?? 5_000;
     this.appended.setMaxListeners(0);
@@ -164,7 +178,7 @@ export class PostgresEventStore implements EventStore {
   /** Applies the migrations this schema lacks; concurrent starts wait on one lock and apply each once. */
   private async migrate(): Promise<void> {
     const schema = quoteIdentifier(this.schema);
-    await this.transaction(async (client) => {
+    await this.transaction('BEGIN', async (client) => {
       await client.query(`SELECT pg_advisory_xact_lock(${lockKey(`bounce-patterns migrations ${this.schema}`)})`);
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
       await client.query(
@@ -182,10 +196,11 @@ export class PostgresEventStore implements EventStore {
 
   async append(streamId: string, events: readonly EventToAppend[], expected: ExpectedVersion): Promise<AppendResult> {
     if (events.length === 0) throw new Error('nothing to append');
-    const result = await this.transaction(async (client) => {
-      // A statement of its own: in READ COMMITTED the next statements' snapshots are taken after the lock
-      // is held, so they see every append committed before ours.
-      await client.query(`SELECT pg_advisory_xact_lock(${this.lock})`);
+    // The lock in a statement of its own: in READ COMMITTED the next statements' snapshots are taken after
+    // it is held, so they see every append committed before ours. A writer that vanishes mid-append (a
+    // partitioned host) would hold the lock until TCP noticed: the server ends such a session instead.
+    const begin = `BEGIN; SET LOCAL lock_timeout = ${this.lockTimeoutMs}; SET LOCAL idle_in_transaction_session_timeout = ${this.lockTimeoutMs}; SELECT pg_advisory_xact_lock(${this.lock})`;
+    const result = await this.transaction(begin, async (client) => {
       const { rows } = await client.query<{
         current: number | null;
         retried_version: number | null;
@@ -341,7 +356,7 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  private async transaction<T>(begin: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
@@ -354,7 +369,7 @@ export class PostgresEventStore implements EventStore {
     client.on('error', onError);
     let broken: unknown;
     try {
-      await client.query('BEGIN');
+      await client.query(begin);
       const result = await work(client);
       await client.query('COMMIT');
       this.reachable = true;
@@ -375,6 +390,10 @@ export class PostgresEventStore implements EventStore {
   }
 
   private translate(error: unknown): unknown {
+    if ((error as { code?: unknown }).code === LOCK_NOT_AVAILABLE)
+      return new StoreUnavailable(`another append held the event log for more than ${this.lockTimeoutMs} ms`, {
+        cause: error,
+      });
     if (!isConnectionError(error)) return error;
     this.noteFailure(error);
     return new StoreUnavailable('PostgreSQL cannot be reached', { cause: error });

@@ -130,6 +130,21 @@ const dense = (count: number) => Array.from({ length: count }, (_, i) => BigInt(
     await eventually(() => expect(positions(received)).toEqual([1n, 2n]));
   });
 
+  it('an append that waits longer than the lock timeout fails as unavailable and writes nothing', async () => {
+    const schema = schemas.name();
+    const store = await open({ schema, lockTimeoutMs: 300 });
+    await withPostgresClient(async (holder) => {
+      await holder.query('BEGIN');
+      await holder.query(`SELECT pg_advisory_xact_lock(${appendLockKey(schema)})`);
+      const error = await store.append('isp-a', [event()], 0).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StoreUnavailable);
+      expect((error as Error).message).toContain('300 ms');
+      await holder.query('ROLLBACK');
+    });
+    expect(await store.headPosition()).toBeNull();
+    expect((await store.append('isp-a', [event()], 0)).position).toBe(1n);
+  });
+
   it('two processes appending to one stream: every version once, the losers told the actual version', async () => {
     const schema = schemas.name();
     await open({ schema });
