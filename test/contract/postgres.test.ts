@@ -111,6 +111,18 @@ const dense = (count: number) => Array.from({ length: count }, (_, i) => BigInt(
     expect(errors).toEqual([]);
   });
 
+  it('reads past a hole that stays open (a deleted row) after the stale-gap wait, instead of stalling', async () => {
+    const schema = schemas.name();
+    const store = await open({ schema, staleGapMs: 400 });
+    for (let i = 0; i < 3; i++) await store.append('isp-a', [event()], i);
+    await withPostgresClient((c) => c.query(`DELETE FROM "${schema}".events WHERE position = 2`));
+    const started = Date.now();
+    const { received, errors } = follow(store);
+    await eventually(() => expect(positions(received)).toEqual([1n, 3n]));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(400);
+    expect(errors).toEqual([]);
+  });
+
   it('an append waiting behind an uncommitted one takes the next position: positions commit in order', async () => {
     const schema = schemas.name();
     const [first, second] = [await open({ schema }), await open({ schema })];
