@@ -27,6 +27,11 @@ export interface PostgresEventStoreOptions {
   poolSize?: number;
   /** How long an append waits for the one before it, and how long a silent writer may hold the log. */
   lockTimeoutMs?: number;
+  /**
+   * A server that stops answering without closing the connection (a network partition) is noticed by the
+   * listening connection's heartbeat after at most twice this, and by any query after `lockTimeoutMs` + 5 s.
+   */
+  heartbeatMs?: number;
   /** Backoff of the LISTEN connection after the server went away: first delay, doubled up to the max. */
   reconnectDelayMs?: number;
   maxReconnectDelayMs?: number;
@@ -90,6 +95,8 @@ export const appendLockKey = (schema: string): bigint => lockKey(`bounce-pattern
 /** Connection failures (the server is down, restarting or unreachable), as opposed to errors in what we asked. */
 export function isConnectionError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
+  // Any failure of the socket itself (refused, reset, no route: a withdrawn route gives EINVAL).
+  if (['connect', 'read', 'write'].includes(String((error as { syscall?: unknown }).syscall))) return true;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string') {
     // SQLSTATE class 08 (connection exception), 57P01-57P03 (shut down, crashed, starting up).
@@ -97,7 +104,7 @@ export function isConnectionError(error: unknown): boolean {
     if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND'].includes(code))
       return true;
   }
-  return /Connection terminated|connection timeout|Client has encountered a connection error|not queryable/i.test(
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|timeout expired|Query read timeout|Client has encountered a connection error|not queryable/i.test(
     error.message,
   );
 }
@@ -128,6 +135,7 @@ export class PostgresEventStore implements EventStore {
   private readonly batchSize: number;
   private readonly staleGapMs: number;
   private readonly lockTimeoutMs: number;
+  private readonly heartbeatMs: number;
   private readonly reconnectDelayMs: number;
   private readonly maxReconnectDelayMs: number;
   private listener: pg.Client | null = null;
@@ -141,13 +149,14 @@ export class PostgresEventStore implements EventStore {
     private readonly schema: string,
     options: PostgresEventStoreOptions,
   ) {
-    // Keepalive: a server on another host that vanished is noticed without waiting for the OS defaults.
+    // A query that gets no answer fails (and its connection is dropped) rather than waiting on TCP for minutes;
+    // it may wait for the append lock, so it gets that long and more.
     this.pool = new pg.Pool({
       ...config,
       max: options.poolSize ?? 10,
       connectionTimeoutMillis: 5_000,
       keepAlive: true,
-      keepAliveInitialDelayMillis: 10_000,
+      query_timeout: (options.lockTimeoutMs ?? 10_000) + 5_000,
     });
     // An idle connection the server closed must not crash the process: the pool drops it and opens another.
     this.pool.on('error', (error) => this.noteFailure(error));
@@ -158,6 +167,7 @@ export class PostgresEventStore implements EventStore {
     this.batchSize = options.batchSize ?? 1_000;
     this.staleGapMs = options.staleGapMs ?? 10_000;
     this.lockTimeoutMs = options.lockTimeoutMs ?? 10_000;
+    this.heartbeatMs = options.heartbeatMs ?? 5_000;
     this.reconnectDelayMs = options.reconnectDelayMs ?? 100;
     this.maxReconnectDelayMs = options.maxReconnectDelayMs ?? 5_000;
     this.appended.setMaxListeners(0);
@@ -403,11 +413,34 @@ export class PostgresEventStore implements EventStore {
     if (isConnectionError(error)) this.reachable = false;
   }
 
+  /**
+   * An idle listening connection to a server that vanished without closing it would wait for TCP for
+   * minutes: a query that gets no answer in time drops the connection, and the listener reconnects.
+   */
+  private heartbeat(client: pg.Client): NodeJS.Timeout {
+    let pending = false;
+    const timer = setInterval(() => {
+      if (pending) return;
+      pending = true;
+      client
+        .query({ text: 'SELECT 1', query_timeout: this.heartbeatMs } as pg.QueryConfig)
+        .catch((error: unknown) => {
+          this.noteFailure(error);
+          (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+        })
+        .finally(() => {
+          pending = false;
+        });
+    }, this.heartbeatMs);
+    timer.unref();
+    return timer;
+  }
+
   /** One connection LISTENs for every subscription of this store; after a failure it reconnects with backoff. */
   private listen(): Promise<void> {
     this.listening ??= (async () => {
       for (let attempt = 0; !this.closed; attempt++) {
-        const client = new pg.Client(this.config);
+        const client = new pg.Client({ ...this.config, connectionTimeoutMillis: 5_000, keepAlive: true });
         const ended = new Promise<void>((resolve) => {
           client.on('error', (error) => {
             this.noteFailure(error);
@@ -424,12 +457,15 @@ export class PostgresEventStore implements EventStore {
           attempt = 0;
           // Appends may have committed while nobody listened.
           this.appended.emit('appended');
+          const heartbeat = this.heartbeat(client);
           await ended;
+          clearInterval(heartbeat);
         } catch (error) {
           this.noteFailure(error);
         }
         this.listener = null;
-        await client.end().catch(() => undefined);
+        // A connection to a partitioned server may never finish closing: give it a second.
+        await Promise.race([client.end().catch(() => undefined), sleep(1_000, undefined, { ref: false })]);
         if (this.closed) return;
         this.reachable = false;
         const delay = Math.min(this.reconnectDelayMs * 2 ** attempt, this.maxReconnectDelayMs);

@@ -2,7 +2,12 @@ import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serviceEnv } from '../support/auth.js';
 import { gql, gqlData } from '../support/graphqlClient.js';
-import { createNetworkNamespace, networkNamespacesUnavailable, type NetworkNamespace } from '../support/netns.js';
+import {
+  createNetworkNamespace,
+  hostOnlyAddress,
+  networkNamespacesUnavailable,
+  type NetworkNamespace,
+} from '../support/netns.js';
 import { startThrowawayCluster, throwawayClusterUnavailable, type ThrowawayCluster } from '../support/pgCluster.js';
 import { CLASSIFY, CREATE_PATTERN, EDIT_PATTERN, GET_PATTERN, LIST_PATTERNS } from '../support/queries.js';
 import { scratchDir, startServiceProcess, type ServiceProcess } from '../support/serviceProcess.js';
@@ -18,6 +23,8 @@ if (skipReason) console.warn(`PostgreSQL replicas on separate hosts: skipped —
 const BOUND_MS = 5_000;
 const scratch = scratchDir();
 let cluster: ThrowawayCluster;
+/** The address the replicas reach PostgreSQL at: each through its own route, which a test can cut. */
+let database: ReturnType<typeof hostOnlyAddress>;
 const namespaces: NetworkNamespace[] = [];
 const replicas: ServiceProcess[] = [];
 let a: ServiceProcess;
@@ -25,7 +32,7 @@ let b: ServiceProcess;
 
 async function startReplica(ns: NetworkNamespace): Promise<ServiceProcess> {
   const replica = await startServiceProcess(
-    serviceEnv(scratch.sqlitePath, { DATABASE_URL: cluster.url(ns.hostAddress), HOST: ns.address }),
+    serviceEnv(scratch.sqlitePath, { DATABASE_URL: cluster.url(database.address), HOST: ns.address }),
     ['ip', 'netns', 'exec', ns.name],
   );
   replicas.push(replica);
@@ -74,12 +81,15 @@ async function patternsNamed(on: ServiceProcess, prefix: string): Promise<{ id: 
 (skipReason ? describe.skip : describe)(skipReason ?? 'PostgreSQL replicas on separate hosts', () => {
   beforeAll(async () => {
     cluster = await startThrowawayCluster();
+    database = hostOnlyAddress();
     namespaces.push(createNetworkNamespace('a'), createNetworkNamespace('b'));
+    for (const ns of namespaces) ns.routeTo(database.address);
     [a, b] = await Promise.all(namespaces.map(startReplica));
   });
   afterAll(async () => {
     await Promise.all(replicas.map((replica) => replica.stop('SIGKILL')));
     for (const ns of namespaces) ns.remove();
+    database?.remove();
     cluster?.destroy();
     scratch.cleanup();
   });
@@ -233,6 +243,39 @@ async function patternsNamed(on: ServiceProcess, prefix: string): Promise<{ id: 
       for (const name of acknowledged) expect(counted.get(name)).toBe(1);
     }
   });
+
+  it('a replica cut off from PostgreSQL answers classify, reports the store down, refuses writes, and catches up', async () => {
+    const reply = '550 partition probe rejected';
+    namespaces[1]!.cutOff(database.address);
+    try {
+      // No packet comes back and no connection is closed: the heartbeat notices.
+      await until(
+        () => health(b),
+        (h) => h.httpStatus === 503 && h.store === 'down',
+        30_000,
+      );
+      expect((await gqlData(b.url, CLASSIFY, { reply: '550 5.1.1 user unknown' })).classify.type).toBe('HARD_BOUNCE');
+      const refused = await gql(b.url, CREATE_PATTERN, { input: patternInput('partition refused') });
+      expect(refused.errors?.[0]?.extensions?.code).toBe('STORE_UNAVAILABLE');
+      // The other replica, still connected, writes on.
+      const created = await gqlData(a.url, CREATE_PATTERN, { input: patternInput('partition probe') });
+      const id = created.createBouncePattern.pattern.id;
+      namespaces[1]!.routeTo(database.address);
+      await until(
+        () => health(b),
+        (h) => h.httpStatus === 200 && h.store === 'up',
+        60_000,
+      );
+      await until(
+        () => gqlData(b.url, CLASSIFY, { reply }),
+        (data) => data.classify.pattern?.id === id,
+        30_000,
+      );
+      expect(await patternsNamed(a, 'partition refused')).toEqual([]);
+    } finally {
+      namespaces[1]!.routeTo(database.address);
+    }
+  }, 120_000);
 
   it('a replica killed with SIGKILL mid-write loses no acknowledged write', async () => {
     const acknowledged: string[] = [];

@@ -8,7 +8,21 @@ export interface NetworkNamespace {
   readonly address: string;
   /** The host's end of the pair: what the namespace reaches the host (and its PostgreSQL) by. */
   readonly hostAddress: string;
+  /** Reach an address of the host's (see hostOnlyAddress) through the pair. */
+  routeTo(address: string): void;
+  /** Drop every packet to that address, silently, as a network partition does. */
+  cutOff(address: string): void;
   remove(): void;
+}
+
+/**
+ * An address of the host's own (on lo) that namespaces reach by a route of their own, so that one of
+ * them can be cut off from it while the test still talks to that namespace.
+ */
+export function hostOnlyAddress(): { address: string; remove(): void } {
+  const address = `10.${randomInt(100, 250)}.${randomInt(0, 255)}.${randomInt(1, 254)}`;
+  ip('addr', 'add', `${address}/32`, 'dev', 'lo');
+  return { address, remove: () => ip('addr', 'del', `${address}/32`, 'dev', 'lo') };
 }
 
 const ip = (...args: string[]) => execFileSync('ip', args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -52,6 +66,8 @@ export function createNetworkNamespace(label: string): NetworkNamespace {
     name,
     address,
     hostAddress,
+    routeTo: (to) => ip('netns', 'exec', name, 'ip', 'route', 'replace', `${to}/32`, 'via', hostAddress),
+    cutOff: (to) => ip('netns', 'exec', name, 'ip', 'route', 'replace', 'blackhole', `${to}/32`),
     remove() {
       try {
         ip('link', 'del', outside);
