@@ -87,11 +87,13 @@ export async function startService(
     if (!req.url?.startsWith('/')) throw new RequestError(400, 'BAD_REQUEST', 'the request target must be a path');
     const url = new URL(`http://localhost${req.url}`);
     if (url.pathname === '/healthz') {
-      const healthy = app.runner.healthy;
+      const storeUp = store.isReachable?.() ?? true;
+      const healthy = app.runner.healthy && storeUp;
       res.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json' });
       res.end(
         JSON.stringify({
-          status: healthy ? 'ok' : 'projections stopped',
+          status: healthy ? 'ok' : storeUp ? 'projections stopped' : 'event store unreachable',
+          store: storeUp ? 'up' : 'down',
           checkpoint: String(app.runner.checkpoint ?? ''),
         }),
       );
