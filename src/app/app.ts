@@ -7,11 +7,15 @@ import type { Clock } from './commandHandler.js';
 import { Isps } from './isps.js';
 import { ProjectionRunner } from './projectionRunner.js';
 import { seedDefaults } from './seedDefaults.js';
+import { ShippedDefaults } from './shippedDefaults.js';
+import { type DefaultsRelease, SHIPPED_DEFAULTS } from '../domain/defaults/release.js';
 
 export interface AppOptions {
   readonly clock?: Clock;
   /** Install the shipped defaults on start (on by default; tests of an empty rule set turn it off). */
   readonly seed?: boolean;
+  /** The defaults this release ships (tests of upgrades pass their own releases). */
+  readonly defaults?: DefaultsRelease;
   /** The first admin token's secret (BOOTSTRAP_ADMIN_TOKEN); without it one is generated once. */
   readonly bootstrapAdminToken?: string | null;
 }
@@ -24,6 +28,7 @@ export class App {
   readonly classifier: Classifier;
   readonly audit: Audit;
   readonly apiTokens: ApiTokens;
+  readonly shippedDefaults: ShippedDefaults;
   private readonly options: AppOptions;
 
   constructor(
@@ -38,15 +43,17 @@ export class App {
     this.audit = new Audit(store, this.runner);
     this.classifier = new Classifier(this.runner, this.audit);
     this.apiTokens = new ApiTokens(deps);
+    this.shippedDefaults = new ShippedDefaults(options.defaults ?? SHIPPED_DEFAULTS, this.bouncePatterns, this.runner);
   }
 
   /**
-   * Catches the projections up with the log, installs missing defaults and the first admin token.
+   * Catches the projections up with the log, brings the defaults to this release and the first admin token.
    * Returns that token's secret when it was generated now: it is shown once and never stored.
    */
   async start(): Promise<{ generatedAdminToken: string | null }> {
     await this.runner.start();
-    if (this.options.seed ?? true) await seedDefaults(this.runner, this.isps, this.bouncePatterns);
+    if (this.options.seed ?? true)
+      await seedDefaults(this.runner, this.isps, this.bouncePatterns, this.shippedDefaults.defaults);
     return { generatedAdminToken: await this.apiTokens.bootstrap(this.options.bootstrapAdminToken ?? null) };
   }
 

@@ -140,6 +140,21 @@ export class BouncePatterns {
     return this.handle(id, { type: 'RestoreBouncePattern', patternId: id, expectedVersion }, context);
   }
 
+  /** Brings a default to the fields a release ships; `unlessEdited` leaves one an operator changed alone. */
+  takeShipped(
+    id: string,
+    shipped: { release: string; fields: BouncePatternFields; unlessEdited: boolean },
+    expectedVersion: number | undefined,
+    context: CommandContext,
+  ) {
+    const { release, fields, unlessEdited } = shipped;
+    return this.handle(
+      id,
+      { type: 'TakeShippedBouncePattern', patternId: id, expectedVersion, release, shipped: fields, unlessEdited },
+      context,
+    );
+  }
+
   private requireIsp(ispId: string | null): void {
     if (ispId !== null && !this.deps.runner.model.isp(ispId))
       throw new ValidationError('ispId', `no ISP with id ${ispId}`);

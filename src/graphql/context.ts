@@ -5,6 +5,7 @@ import type { BouncePatterns } from '../app/bouncePatterns.js';
 import type { Classifier } from '../app/classifier.js';
 import type { Isps } from '../app/isps.js';
 import type { ProjectionRunner } from '../app/projectionRunner.js';
+import type { ShippedDefaults } from '../app/shippedDefaults.js';
 import type { BouncePatternRow } from '../../projections/bouncePatternList.js';
 import type { IspRow } from '../../projections/ispDirectory.js';
 
@@ -15,6 +16,7 @@ export interface Services {
   readonly classifier: Classifier;
   readonly audit: Audit;
   readonly runner: ProjectionRunner;
+  readonly shippedDefaults: ShippedDefaults;
 }
 
 export interface GraphQLContext {

@@ -8,6 +8,7 @@ import { BouncePatternResolver } from './resolvers/bouncePatternResolver.js';
 import { ClassificationResolver } from './resolvers/classificationResolver.js';
 import { IspResolver } from './resolvers/ispResolver.js';
 import { BouncePatternRevisionResolver, IspRevisionResolver, NodeResolver } from './resolvers/nodeResolver.js';
+import { ShippedDefaultResolver } from './resolvers/shippedDefaultResolver.js';
 
 export const RESOLVERS = [
   BouncePatternResolver,
@@ -18,6 +19,7 @@ export const RESOLVERS = [
   NodeResolver,
   BouncePatternRevisionResolver,
   IspRevisionResolver,
+  ShippedDefaultResolver,
 ] as const;
 
 export async function buildBouncePatternsSchema(): Promise<GraphQLSchema> {

@@ -121,6 +121,20 @@ const operations: Record<string, Operation> = {
   ispsAsOf: { query: '{ ispsAsOf(asOf: { position: "1" }) { position isps { id } } }' },
   rulesetDiff: { query: '{ rulesetDiff(from: { position: "1" }, to: { position: "2" }) { to added { id } } }' },
   verifyAuditTrail: { query: '{ verifyAuditTrail { ok eventsChecked } }' },
+  bouncePatternsDifferingFromShippedDefaults: {
+    query: '{ bouncePatternsDifferingFromShippedDefaults { id differsFromShippedDefault } }',
+  },
+  takeShippedBouncePattern: {
+    // An operator's edit of a default first, so that there is a shipped version to take.
+    prepare: async () => {
+      const id = 'default-spam';
+      const { version } = (await admin(GET_PATTERN, { id })).bouncePattern;
+      await admin(EDIT_PATTERN, { id, expectedVersion: version, input: { priority: 311 + counter++ } });
+      return { id, v: version + 1 };
+    },
+    query:
+      'mutation($id: ID!, $v: Int!) { takeShippedBouncePattern(id: $id, expectedVersion: $v) { pattern { version differsFromShippedDefault } } }',
+  },
 };
 
 async function attempt(
