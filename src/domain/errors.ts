@@ -3,7 +3,7 @@
  * the GraphQL layer maps each kind to its `extensions.code`.
  */
 export abstract class DomainError extends Error {
-  abstract readonly code: 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'FORBIDDEN';
+  abstract readonly code: 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'FORBIDDEN' | MessageLimitCode;
   override get name(): string {
     return this.constructor.name;
   }
@@ -41,4 +41,17 @@ export class ConflictError extends DomainError {
 
 export class ForbiddenError extends DomainError {
   readonly code = 'FORBIDDEN';
+}
+
+export type MessageLimitCode = 'MESSAGE_TOO_LARGE' | 'MESSAGE_TOO_COMPLEX';
+
+/** A bounce message over a bound (size, header bytes, nesting, parts): refused before or while parsing. */
+export class MessageLimitError extends DomainError {
+  constructor(
+    readonly code: MessageLimitCode,
+    message: string,
+    readonly limit: number,
+  ) {
+    super(message);
+  }
 }

@@ -1,7 +1,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { AuthorizationError } from 'type-graphql';
-import { ConflictError, DomainError, ValidationError } from '../domain/errors.js';
+import { ConflictError, DomainError, MessageLimitError, ValidationError } from '../domain/errors.js';
 import { LimitError } from './limits.js';
 
 /**
@@ -25,6 +25,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     const extensions: Record<string, unknown> = { code: original.code };
     if (original instanceof ValidationError) extensions.field = original.field;
     if (original instanceof ConflictError) extensions.currentVersion = original.currentVersion;
+    if (original instanceof MessageLimitError) extensions.limit = original.limit;
     return { message: original.message, locations: formatted.locations, path: formatted.path, extensions };
   }
   if (original instanceof AuthorizationError)
