@@ -41,6 +41,10 @@ export async function run(args: string[]): Promise<number> {
   try {
     options = optionsFrom(args);
   } catch (error) {
+    if (error instanceof Refused) {
+      console.error(`classify-message: ${error.message}`);
+      return error.exitCode;
+    }
     console.error(`classify-message: ${(error as Error).message}\nusage: ${usage}`);
     return EXIT.usage;
   }
@@ -73,11 +77,18 @@ function optionsFrom(args: string[]) {
   const timeout = values.timeout === undefined ? 10 : Number(values.timeout);
   if (!Number.isFinite(timeout) || timeout <= 0) throw new Error('--timeout takes a number of seconds');
   // A token on the command line would show in `ps`: a file or the environment instead.
-  const token = values['token-file']
-    ? readFileSync(values['token-file'], 'utf8').trim()
-    : (process.env.BOUNCE_PATTERNS_TOKEN ?? null);
+  const token = values['token-file'] ? tokenFrom(values['token-file']) : (process.env.BOUNCE_PATTERNS_TOKEN ?? null);
   if (values.url !== undefined && !/^https?:\/\//.test(values.url)) throw new Error('--url takes an http(s) URL');
   return { url: values.url, token, timeoutMs: timeout * 1000 };
+}
+
+/** A token file the pipe's user cannot read is a setting to fix: the bounce waits in the queue meanwhile. */
+function tokenFrom(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch (error) {
+    throw new Refused(EXIT.tempFail, `cannot read the token file: ${(error as Error).message}`);
+  }
 }
 
 /**
