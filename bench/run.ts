@@ -1,5 +1,6 @@
 import { printAuditBench, runAuditBench } from './audit.js';
 import { benchClassify, printClassifyBench } from './classify.js';
+import { benchClassifyMessage } from './classifyMessage.js';
 import { benchHttp } from './http.js';
 import { benchRebuild } from './rebuild.js';
 
@@ -8,3 +9,4 @@ printClassifyBench(benchClassify());
 await benchRebuild();
 await benchHttp();
 printAuditBench(await runAuditBench());
+await benchClassifyMessage();

@@ -236,6 +236,16 @@ describe('hostile and malformed messages are refused clearly and fast', () => {
     expect(ms).toBeLessThan(1_000);
   });
 
+  it('a report returning a big original: read, with only the head of the original parsed', async () => {
+    const dsn = fixture('postfix-local-unknown-user.eml');
+    const cut = dsn.lastIndexOf('\n--');
+    const filler = `${'x'.repeat(76)}\n`.repeat(Math.floor((MESSAGE_LIMITS.bytes - dsn.length) / 77));
+    const started = performance.now();
+    const answer = await parseBounceMessage(`${dsn.slice(0, cut)}\n${filler}${dsn.slice(cut)}`);
+    expect(answer.isBounce && answer.recipients.map((r) => r.status)).toEqual(['5.0.999']);
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
   it('multiparts nested past the limit: MESSAGE_TOO_COMPLEX', async () => {
     const depth = MESSAGE_LIMITS.nesting + 5;
     let message = 'Content-Type: text/plain\n\nbottom\n';
