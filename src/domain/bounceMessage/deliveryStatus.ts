@@ -1,4 +1,4 @@
-import { addressIn, type BouncedRecipient, enhancedCodeIn, oneLine } from './report.js';
+import { addressIn, type BouncedRecipient, enhancedCodeIn, hostSaid, oneLine } from './report.js';
 
 /** The fields of a `message/delivery-status` body (RFC 3464 §2): one per-message block, then one per recipient. */
 export interface DeliveryStatus {
@@ -61,12 +61,14 @@ function recipientOf(fields: Map<string, string>): BouncedRecipient | DeliveredR
   const action = actionOf(fields.get('action'), status);
   if (action === null) return null;
   if (action !== 'failed' && action !== 'delayed') return { recipient, action };
+  const diagnostic = typedValue(fields.get('diagnostic-code')) ?? supplementaryInfo(fields.get('x-supplementary-info'));
+  const said = diagnostic === null ? null : hostSaid(diagnostic);
   return {
     recipient,
     action,
     status,
-    remoteMta: typedValue(fields.get('remote-mta')),
-    diagnostic: typedValue(fields.get('diagnostic-code')) ?? supplementaryInfo(fields.get('x-supplementary-info')),
+    remoteMta: typedValue(fields.get('remote-mta')) ?? said?.host ?? null,
+    diagnostic: said?.reply ?? diagnostic,
   };
 }
 

@@ -4,6 +4,7 @@ import {
   type BouncedRecipient,
   type BounceFormat,
   enhancedCodeIn,
+  hostSaid,
   MAX_LINE,
   oneLine,
 } from './report.js';
@@ -82,9 +83,9 @@ function angleStart(line: string): { recipient: string; rest: string } | null {
   return match ? { recipient: match[1]!, rest: match[2]! } : null;
 }
 
-// Postfix: "This is the mail system at host mx.example.com." then "<rcpt>: host mx[1.2.3.4] said: 550 …"
+// Postfix: "This is the mail system at host mx.example.com." (before 2.3: "the Postfix program") then "<rcpt>: host mx[1.2.3.4] said: 550 …"
 function postfix(lines: readonly string[], text: string): TextBounce | null {
-  const intro = /This is the mail system at host (\S+?)\.?\s*$/m.exec(text);
+  const intro = /This is the (?:mail system|Postfix program) at host (\S+?)\.?\s*$/m.exec(text);
   if (intro === null) return null;
   const action: BounceAction = /THIS IS A WARNING ONLY|could not be delivered for more than/i.test(text)
     ? 'delayed'
@@ -95,8 +96,8 @@ function postfix(lines: readonly string[], text: string): TextBounce | null {
     reportingMta: intro[1]!,
     recipients: found.map((entry) => {
       const detail = oneLine(entry.detail.join(' '));
-      const said = /^host (\S+?)\[[^\]]*\] said:\s*(.*?)(?:\s*\(in reply to [^)]*\))?$/.exec(detail);
-      if (said) return recipient(entry, action, said[2]!, said[1]!);
+      const said = hostSaid(detail);
+      if (said) return recipient(entry, action, said.reply, said.host);
       const host = /(?:connect to|conversation with|lost connection with) (\S+?)\[/.exec(detail)?.[1] ?? null;
       return recipient(entry, action, detail, host);
     }),

@@ -60,3 +60,12 @@ const ENHANCED_CODE = /(?:^|[\s#([;'-])([245]\.\d{1,3}\.\d{1,3})(?!\.?\d)/;
 export function enhancedCodeIn(text: string | null): string | null {
   return text === null ? null : (ENHANCED_CODE.exec(text)?.[1] ?? null);
 }
+
+/**
+ * Postfix's account of a remote reply, `host mx.example.com[192.0.2.1] said: 550 … (in reply to RCPT TO command)`,
+ * in its reports' Diagnostic-Code and its readable text: the host, and the reply alone.
+ */
+export function hostSaid(text: string): { host: string; reply: string } | null {
+  const said = /^host (\S+?)\[[^\]]*\] said:\s*(.*?)(?:\s*\(in reply to [^)]*\))?$/.exec(text);
+  return said ? { host: said[1]!, reply: said[2]! } : null;
+}
