@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { App } from '../../src/app/app.js';
 import { classifyBounceMessage } from '../../src/app/bounceMessages.js';
 import { MESSAGE_LIMITS, parseBounceMessage } from '../../src/domain/bounceMessage/parse.js';
-import { MessageLimitError, ValidationError } from '../../src/domain/errors.js';
+import { type DomainError, MessageLimitError, ValidationError } from '../../src/domain/errors.js';
 import { MemoryEventStore } from '../../src/eventstore/memory.js';
 
 interface CorpusEntry {
@@ -231,6 +231,20 @@ describe('hostile and malformed messages are refused clearly and fast', () => {
     const { error } = await refusal('  \n');
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).field).toBe('message');
+  });
+
+  it('bytes that are no mail at all: a clear refusal or "no bounce", never a crash', async () => {
+    let seed = 7;
+    const noise = Array.from({ length: 200_000 }, () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return String.fromCharCode(seed % 256);
+    }).join('');
+    for (const message of [noise, `Subject: noise\n\n${noise}`]) {
+      const { error, ms } = await refusal(message);
+      if (error !== null) expect((error as DomainError).code).toMatch(/^(BAD_USER_INPUT|MESSAGE_TOO_COMPLEX)$/);
+      else expect((await parseBounceMessage(message)).isBounce).toBe(false);
+      expect(ms).toBeLessThan(2_000);
+    }
   });
 
   it('a message over the size limit: MESSAGE_TOO_LARGE, before any parsing', async () => {
