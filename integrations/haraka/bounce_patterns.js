@@ -21,7 +21,13 @@ exports.register = function () {
 exports.load_config = function () {
   this.cfg = this.config.get('bounce_patterns.ini', () => this.load_config());
   const main = this.cfg.main ?? {};
-  this.token = main.token_file ? readFileSync(main.token_file, 'utf8').trim() : (main.token ?? '');
+  try {
+    this.token = main.token_file ? readFileSync(main.token_file, 'utf8').trim() : (main.token ?? '');
+  } catch (err) {
+    // Haraka still starts and delivers; every verdict request then logs the refusal.
+    this.logerror(`bounce_patterns: cannot read token_file: ${err.message}`);
+    this.token = '';
+  }
 };
 
 exports.classify_bounce = function (next, hmail, error) {
