@@ -27,8 +27,8 @@ export interface PostfixInstance {
 
 /**
  * A Postfix instance of its own (`postfix -c DIR`), on loopback and free ports, that relays every message to
- * `relayPort` (mail for `unreachable.test` to a port nothing listens on), tries each delivery once, and delivers
- * the DSNs it writes for `bounces.test` senders through a pipe transport running `command` (argv, run as nobody).
+ * `relayPort` (mail for `unreachable.test` to a port nothing listens on), warns of delays after a second, and
+ * delivers the DSNs it writes for `bounces.test` senders through a pipe transport running `command` (argv, run as nobody).
  */
 export async function startPostfix(relayPort: number, command: readonly string[]): Promise<PostfixInstance> {
   const dir = mkdtempSync(join(tmpdir(), 'postfix-'));
@@ -64,9 +64,12 @@ smtp_dns_support_level = disabled
 smtp_tls_security_level = none
 relayhost = [127.0.0.1]:${relayPort}
 transport_maps = inline:{ bounces.test=bouncepipe:, unreachable.test=smtp:[127.0.0.1]:${deadPort} }
-# One try: a temporary failure is returned at once instead of being retried for days.
-maximal_queue_lifetime = 0
-bounce_queue_lifetime = 0
+# Temporary failures are retried every second or two, and a delay warning (a DSN with Action: delayed) goes
+# out after a second instead of after hours.
+delay_warning_time = 1s
+queue_run_delay = 1s
+minimal_backoff_time = 1s
+maximal_backoff_time = 2s
 maillog_file_prefixes = ${dir}
 maillog_file = ${dir}/maillog
 `,
