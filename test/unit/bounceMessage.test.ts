@@ -211,6 +211,15 @@ describe('messages that are no bounce', () => {
     expect(!answer.isBounce && answer.reason).toMatch(reason);
   });
 
+  it("Gmail's Remote-MTA with its comment: the host alone", async () => {
+    const gmail = report('5.1.1', 'failed').replace(
+      'Status: 5.1.1',
+      'Status: 5.1.1\nRemote-MTA: dns; mx1.example.com. (192.0.2.7, the server for the domain\n example.com.)\nDiagnostic-Code: smtp; 550 5.1.1 no such user',
+    );
+    const answer = await parseBounceMessage(gmail);
+    expect(answer.isBounce && answer.recipients.map((r) => r.remoteMta)).toEqual(['mx1.example.com']);
+  });
+
   it('a report without Action reads it from the status class', async () => {
     const answer = await parseBounceMessage(report('5.1.1', ''));
     expect(answer.isBounce && answer.recipients.map((r) => [r.action, r.status])).toEqual([['failed', '5.1.1']]);

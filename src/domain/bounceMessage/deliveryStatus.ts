@@ -25,7 +25,7 @@ export function parseDeliveryStatus(body: string): DeliveryStatus {
     const entry = recipientOf(fields);
     return entry === null ? [] : [entry];
   });
-  return { reportingMta: typedValue(perMessage.get('reporting-mta')), recipients };
+  return { reportingMta: hostOf(perMessage.get('reporting-mta')), recipients };
 }
 
 /** `Name: value` lines, folded lines joined; names lower-cased; the first of a repeated field wins. */
@@ -54,6 +54,12 @@ function typedValue(value: string | undefined): string | null {
   return text === '' ? null : text;
 }
 
+/** Gmail writes `dns; mx.example.com. (192.0.2.1, the server for the domain example.com.)`: the host alone. */
+function hostOf(value: string | undefined): string | null {
+  const text = typedValue(value);
+  return text === null ? null : text.split(' ')[0]!.replace(/\.$/, '');
+}
+
 function recipientOf(fields: Map<string, string>): BouncedRecipient | DeliveredRecipient | null {
   const recipient = addressIn(fields.get('final-recipient') ?? fields.get('original-recipient') ?? '');
   if (recipient === null) return null;
@@ -67,7 +73,7 @@ function recipientOf(fields: Map<string, string>): BouncedRecipient | DeliveredR
     recipient,
     action,
     status,
-    remoteMta: typedValue(fields.get('remote-mta')) ?? said?.host ?? null,
+    remoteMta: hostOf(fields.get('remote-mta')) ?? said?.host ?? null,
     diagnostic: said?.reply ?? diagnostic,
   };
 }
