@@ -1,5 +1,6 @@
 import { printAuditBench, runAuditBench } from './audit.js';
 import { benchClassify, printClassifyBench } from './classify.js';
+import { benchClassifyMessage } from './classifyMessage.js';
 import { benchHttp } from './http.js';
 import { benchRebuild } from './rebuild.js';
 import { benchStores } from './stores.js';
@@ -10,3 +11,4 @@ await benchRebuild();
 await benchHttp();
 printAuditBench(await runAuditBench());
 await benchStores();
+await benchClassifyMessage();
