@@ -1,3 +1,6 @@
+export const METRICS_MODES = ['off', 'open', 'token'] as const;
+export type MetricsMode = (typeof METRICS_MODES)[number];
+
 /** Configuration from the environment; every setting has a default that runs on one machine. */
 export interface Config {
   readonly port: number;
@@ -13,6 +16,14 @@ export interface Config {
   readonly bootstrapAdminToken: string | null;
   /** Development only: every request acts as admin without a token. Must be asked for explicitly. */
   readonly authDisabled: boolean;
+  /** How often hit counts are written to the store (what a SIGKILL can lose). */
+  readonly statisticsFlushMs: number;
+  readonly statisticsRetentionDays: number;
+  /** Distinct reply templates the recent sample keeps (what a preview replays). */
+  readonly statisticsSampleSize: number;
+  /** GET /metrics: off, open to anyone who reaches the port, or behind METRICS_TOKEN. */
+  readonly metrics: MetricsMode;
+  readonly metricsToken: string | null;
 }
 
 const flag = (value: string | undefined, fallback: boolean): boolean =>
@@ -25,8 +36,19 @@ function integer(name: string, value: string | undefined, fallback: number): num
   return n;
 }
 
+function positive(name: string, value: string | undefined, fallback: number): number {
+  const n = integer(name, value, fallback);
+  if (n === 0) throw new Error(`${name} must be positive`);
+  return n;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const production = env.NODE_ENV === 'production';
+  const metrics = (env.METRICS || 'off').toLowerCase() as MetricsMode;
+  if (!METRICS_MODES.includes(metrics))
+    throw new Error(`METRICS must be one of ${METRICS_MODES.join(', ')}, got "${env.METRICS}"`);
+  if (metrics === 'token' && (env.METRICS_TOKEN ?? '').length < 24)
+    throw new Error('METRICS=token needs METRICS_TOKEN of at least 24 characters');
   if (
     env.BOOTSTRAP_ADMIN_TOKEN !== undefined &&
     env.BOOTSTRAP_ADMIN_TOKEN !== '' &&
@@ -44,5 +66,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxBodyBytes: integer('MAX_BODY_BYTES', env.MAX_BODY_BYTES, 1_048_576),
     bootstrapAdminToken: env.BOOTSTRAP_ADMIN_TOKEN || null,
     authDisabled: flag(env.AUTH_DISABLED, false),
+    statisticsFlushMs: positive('STATISTICS_FLUSH_MS', env.STATISTICS_FLUSH_MS, 5_000),
+    statisticsRetentionDays: positive('STATISTICS_RETENTION_DAYS', env.STATISTICS_RETENTION_DAYS, 30),
+    statisticsSampleSize: positive('STATISTICS_SAMPLE_SIZE', env.STATISTICS_SAMPLE_SIZE, 50_000),
+    metrics,
+    metricsToken: env.METRICS_TOKEN || null,
   };
 }

@@ -13,6 +13,9 @@ import { LIMITS } from './domain/limits.js';
 import { ANONYMOUS_ACTOR, type Actor } from './domain/types.js';
 import type { EventStore } from './eventstore/port.js';
 import { openEventStore } from './eventstore/open.js';
+import { Metrics, mayScrape } from './metrics.js';
+import { MemoryStatisticsStore } from './statistics/memory.js';
+import { SqliteStatisticsStore } from './statistics/sqlite.js';
 import { createLoaders, type GraphQLContext, type Services } from './graphql/context.js';
 import { formatError } from './graphql/errors.js';
 import { aliasLimit, complexityLimit, depthLimit, QUERY_LIMITS } from './graphql/limits.js';
@@ -60,13 +63,35 @@ export async function startService(
   options: AppOptions & { store?: EventStore } = {},
 ): Promise<RunningService> {
   const store = options.store ?? (await openEventStore(config));
-  const app = new App(store, { bootstrapAdminToken: config.bootstrapAdminToken, ...options });
+  // Statistics live beside the log: in the SQLite file's own tables; EventStoreDB has no place for
+  // them, so there each replica keeps its own in memory.
+  const statisticsStore = config.eventStoreConnectionString
+    ? new MemoryStatisticsStore()
+    : new SqliteStatisticsStore(config.sqlitePath);
+  const app = new App(store, {
+    bootstrapAdminToken: config.bootstrapAdminToken,
+    statisticsStore,
+    statistics: {
+      flushIntervalMs: config.statisticsFlushMs,
+      retentionDays: config.statisticsRetentionDays,
+      sampleCapacity: config.statisticsSampleSize,
+    },
+    ...options,
+  });
+  const metrics = config.metrics === 'off' ? null : new Metrics(app);
+  metrics?.instrument(store);
   const { generatedAdminToken } = await app.start();
 
   const services: Services = app;
   const apollo = new ApolloServer<GraphQLContext>({
     schema: await buildBouncePatternsSchema(),
-    formatError,
+    formatError: metrics
+      ? (formatted, error) => {
+          const answer = formatError(formatted, error);
+          metrics.countError(answer.extensions?.code);
+          return answer;
+        }
+      : formatError,
     includeStacktraceInErrorResponses: false,
     // main.ts owns SIGTERM/SIGINT; Apollo's own handlers would stop it a second time and hang the shutdown.
     stopOnTerminationSignals: false,
@@ -77,6 +102,7 @@ export async function startService(
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       complexityLimit(QUERY_LIMITS.complexity),
+      ...(metrics ? [metrics.plugin()] : []),
     ],
   });
   await apollo.start();
@@ -92,6 +118,18 @@ export async function startService(
           checkpoint: String(app.runner.checkpoint ?? ''),
         }),
       );
+      return;
+    }
+    if (url.pathname === '/metrics' && config.metrics !== 'off') {
+      if (!mayScrape(req, config.metrics, config.metricsToken)) {
+        sendError(
+          res,
+          new RequestError(401, 'UNAUTHENTICATED', '/metrics needs "Authorization: Bearer <METRICS_TOKEN>"'),
+        );
+        return;
+      }
+      res.writeHead(200, { 'content-type': metrics!.registry.contentType });
+      res.end(await metrics!.registry.metrics());
       return;
     }
     if (config.explorer && req.method === 'GET' && url.pathname.startsWith(EXPLORER_ASSET_PREFIX)) {

@@ -7,6 +7,10 @@ import type { Clock } from './commandHandler.js';
 import { Isps } from './isps.js';
 import { ProjectionRunner } from './projectionRunner.js';
 import { seedDefaults } from './seedDefaults.js';
+import { Insight } from './insight.js';
+import { MemoryStatisticsStore } from '../statistics/memory.js';
+import type { StatisticsStore } from '../statistics/port.js';
+import { Statistics, type StatisticsOptions } from '../statistics/statistics.js';
 
 export interface AppOptions {
   readonly clock?: Clock;
@@ -14,6 +18,9 @@ export interface AppOptions {
   readonly seed?: boolean;
   /** The first admin token's secret (BOOTSTRAP_ADMIN_TOKEN); without it one is generated once. */
   readonly bootstrapAdminToken?: string | null;
+  /** Where hit counts, unmatched replies and the sample are kept (default: memory, lost on restart). */
+  readonly statisticsStore?: StatisticsStore;
+  readonly statistics?: Partial<StatisticsOptions>;
 }
 
 /** The application over one event store: projections, command services, the classifier. */
@@ -24,6 +31,8 @@ export class App {
   readonly classifier: Classifier;
   readonly audit: Audit;
   readonly apiTokens: ApiTokens;
+  readonly statistics: Statistics;
+  readonly insight: Insight;
   private readonly options: AppOptions;
 
   constructor(
@@ -33,11 +42,14 @@ export class App {
     this.options = options;
     this.runner = new ProjectionRunner(store);
     const deps = { store, runner: this.runner, clock: options.clock ?? (() => new Date()) };
-    this.bouncePatterns = new BouncePatterns(deps);
+    this.bouncePatterns = new BouncePatterns(deps, (id) => this.statistics.patternHits(id));
     this.isps = new Isps(deps);
     this.audit = new Audit(store, this.runner);
     this.classifier = new Classifier(this.runner, this.audit);
     this.apiTokens = new ApiTokens(deps);
+    this.statistics = new Statistics(options.statisticsStore ?? new MemoryStatisticsStore(), options.statistics);
+    this.classifier.onClassified((request, verdict) => this.statistics.record(request, verdict));
+    this.insight = new Insight(this.runner, this.audit, this.statistics);
   }
 
   /**
@@ -46,12 +58,16 @@ export class App {
    */
   async start(): Promise<{ generatedAdminToken: string | null }> {
     await this.runner.start();
+    await this.statistics.loadTotals();
+    this.statistics.start();
     if (this.options.seed ?? true) await seedDefaults(this.runner, this.isps, this.bouncePatterns);
     return { generatedAdminToken: await this.apiTokens.bootstrap(this.options.bootstrapAdminToken ?? null) };
   }
 
   async stop(): Promise<void> {
     await this.runner.stop();
+    await this.statistics.stop();
+    await this.statistics.store.close();
     await this.store.close();
   }
 }

@@ -3,7 +3,9 @@ import type { ApiTokens, Principal } from '../app/apiTokens.js';
 import type { Audit } from '../app/audit.js';
 import type { BouncePatterns } from '../app/bouncePatterns.js';
 import type { Classifier } from '../app/classifier.js';
+import type { Insight } from '../app/insight.js';
 import type { Isps } from '../app/isps.js';
+import type { Statistics } from '../statistics/statistics.js';
 import type { ProjectionRunner } from '../app/projectionRunner.js';
 import type { BouncePatternRow } from '../../projections/bouncePatternList.js';
 import type { IspRow } from '../../projections/ispDirectory.js';
@@ -15,6 +17,8 @@ export interface Services {
   readonly classifier: Classifier;
   readonly audit: Audit;
   readonly runner: ProjectionRunner;
+  readonly statistics: Statistics;
+  readonly insight: Insight;
 }
 
 export interface GraphQLContext {

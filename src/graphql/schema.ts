@@ -7,6 +7,7 @@ import { AuditResolver } from './resolvers/auditResolver.js';
 import { BouncePatternResolver } from './resolvers/bouncePatternResolver.js';
 import { ClassificationResolver } from './resolvers/classificationResolver.js';
 import { IspResolver } from './resolvers/ispResolver.js';
+import { HitBucketsResolver, PatternHitsResolver, StatisticsResolver } from './resolvers/statisticsResolver.js';
 
 export const RESOLVERS = [
   BouncePatternResolver,
@@ -14,6 +15,9 @@ export const RESOLVERS = [
   ClassificationResolver,
   ApiTokenResolver,
   AuditResolver,
+  StatisticsResolver,
+  PatternHitsResolver,
+  HitBucketsResolver,
 ] as const;
 
 export function buildBouncePatternsSchema(): Promise<GraphQLSchema> {

@@ -47,7 +47,8 @@ class BouncePatternsArgs extends PageArgs {
 export class BouncePatternResolver {
   @Authorized<Permission>('readRules')
   @Query(() => BouncePatternConnection, { description: 'The bounce patterns, filtered, sorted and paginated.' })
-  bouncePatterns(@Ctx() ctx: GraphQLContext, @Args() { filter, orderBy, ...page }: BouncePatternsArgs) {
+  async bouncePatterns(@Ctx() ctx: GraphQLContext, @Args() { filter, orderBy, ...page }: BouncePatternsArgs) {
+    await ctx.services.statistics.freshTotals();
     return connectionOf(ctx.services.bouncePatterns.list(filter ?? {}, orderBy ?? undefined, page));
   }
 

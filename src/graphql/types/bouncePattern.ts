@@ -38,12 +38,26 @@ export class BouncePatternFilter {
   @Field(() => Boolean, { nullable: true }) enabled?: boolean | null;
   @Field(() => String, { nullable: true, description: 'Case-insensitive text in the name, pattern or message.' })
   search?: string | null;
+  @Field(() => DateTimeResolver, {
+    nullable: true,
+    description: 'Only patterns that decided a reply at or after this moment.',
+  })
+  hitSince?: Date | null;
+  @Field(() => DateTimeResolver, {
+    nullable: true,
+    description: 'Only patterns that decided no reply since this moment (never hit within the retention included).',
+  })
+  notHitSince?: Date | null;
 }
 
 export const BouncePatternOrderFieldEnum = enumOf(BOUNCE_PATTERN_ORDER_FIELDS);
 registerEnumType(BouncePatternOrderFieldEnum, {
   name: 'BouncePatternOrderField',
-  valuesConfig: { PRIORITY: { description: 'The order classify tries patterns in: priority, then creation.' } },
+  valuesConfig: {
+    PRIORITY: { description: 'The order classify tries patterns in: priority, then creation.' },
+    HITS: { description: 'Replies decided within the statistics retention (DESC: most hit first).' },
+    LAST_HIT: { description: 'The last reply decided; never hit sorts as oldest.' },
+  },
 });
 
 @InputType()

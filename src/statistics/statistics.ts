@@ -1,0 +1,291 @@
+import { createHash } from 'node:crypto';
+import { RecentSample, type SampledReply } from '../domain/recentSample.js';
+import { localPartOf, maskReply } from '../domain/replyTemplate.js';
+import type { BounceType } from '../domain/types.js';
+import type { Classification, ClassifyRequest, MatchedBy } from '../../projections/matcher.js';
+import { BUCKET, type HitCount, type HitRow, type StatisticsStore, type UnmatchedGroup } from './port.js';
+
+export interface StatisticsOptions {
+  /** How often counts go to the store; a SIGKILL loses at most this much. */
+  readonly flushIntervalMs: number;
+  /** Buckets and groups older than this are dropped. */
+  readonly retentionDays: number;
+  /** Distinct templates the recent sample keeps. */
+  readonly sampleCapacity: number;
+  /**
+   * Replies held (unmasked, in memory only) per flush for the sample and the unmatched groups; past
+   * that, a uniform reservoir of them, each standing for its share of the interval's replies.
+   */
+  readonly repliesPerFlush: number;
+  readonly clock?: () => number;
+}
+
+export const DEFAULT_STATISTICS_OPTIONS: StatisticsOptions = {
+  flushIntervalMs: 5_000,
+  retentionDays: 30,
+  sampleCapacity: 50_000,
+  repliesPerFlush: 5_000,
+};
+
+/** Hour buckets are kept this long, then rolled into day buckets. */
+const HOURLY_FOR_MS = 2 * BUCKET.day;
+const PRUNE_EVERY_MS = BUCKET.hour;
+
+interface Counter {
+  readonly patternId: string | null;
+  readonly type: BounceType;
+  readonly matchedBy: MatchedBy;
+  readonly ispId: string | null;
+  count: number;
+  lastAt: number;
+}
+
+interface HeldReply {
+  readonly request: ClassifyRequest;
+  readonly verdict: Classification;
+  readonly at: number;
+}
+
+/** A bounded uniform sample of a stream (Vitter's algorithm R); `seen` counts the whole stream. */
+class Reservoir {
+  held: HeldReply[] = [];
+  seen = 0;
+  constructor(private readonly capacity: number) {}
+
+  offer(reply: HeldReply): void {
+    this.seen++;
+    if (this.held.length < this.capacity) this.held.push(reply);
+    else {
+      const slot = Math.floor(Math.random() * this.seen);
+      if (slot < this.capacity) this.held[slot] = reply;
+    }
+  }
+
+  /** How many replies of the stream each held one stands for. */
+  get weight(): number {
+    return this.held.length === 0 ? 0 : this.seen / this.held.length;
+  }
+}
+
+export interface PatternHits {
+  readonly total: number;
+  /** Milliseconds since the epoch; null: never hit within the retention. */
+  readonly lastHitAt: number | null;
+}
+
+const keyOf = (...parts: (string | null)[]): string =>
+  createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 22);
+
+/**
+ * What `classify` answered, counted. The hot path (`record`) only adds to counters in memory and
+ * offers the reply to a bounded reservoir; masking, grouping and the store's write happen on flush,
+ * every `flushIntervalMs`. Replies are held unmasked only in memory until the next flush.
+ */
+export class Statistics {
+  private readonly options: StatisticsOptions;
+  private readonly clock: () => number;
+  private hour = -1;
+  private counters = new Map<string, Counter>();
+  /** Counters of hours that ended since the last flush. */
+  private closed: HitCount[] = [];
+  private replies: Reservoir;
+  private unmatchedReplies: Reservoir;
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+  private lastPrune = 0;
+  private totals: { at: number; byPattern: Map<string, PatternHits> } | undefined;
+
+  constructor(
+    readonly store: StatisticsStore,
+    options: Partial<StatisticsOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_STATISTICS_OPTIONS, ...options };
+    this.clock = this.options.clock ?? Date.now;
+    this.replies = new Reservoir(this.options.repliesPerFlush);
+    this.unmatchedReplies = new Reservoir(this.options.repliesPerFlush);
+  }
+
+  /** Flushes every `flushIntervalMs` until `stop`. */
+  start(): void {
+    this.timer ??= setInterval(() => {
+      this.flush().catch((error: unknown) => console.error('statistics flush failed:', error));
+    }, this.options.flushIntervalMs);
+    this.timer.unref();
+  }
+
+  /** Flushes what is counted and stops the timer (a graceful stop loses nothing). */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.flush();
+  }
+
+  /** The hot path: one verdict `classify` gave. */
+  record(request: ClassifyRequest, verdict: Classification): void {
+    const at = this.clock();
+    const hour = at - (at % BUCKET.hour);
+    if (hour !== this.hour) this.closeHour(hour);
+    const patternId = verdict.rule?.id ?? null;
+    const ispId = verdict.isp?.id ?? null;
+    const key = `${patternId}\u0000${verdict.type}\u0000${verdict.matchedBy}\u0000${ispId}`;
+    const counter = this.counters.get(key);
+    if (counter === undefined)
+      this.counters.set(key, {
+        patternId,
+        type: verdict.type,
+        matchedBy: verdict.matchedBy,
+        ispId,
+        count: 1,
+        lastAt: at,
+      });
+    else {
+      counter.count++;
+      counter.lastAt = at;
+    }
+    const held = { request, verdict, at };
+    this.replies.offer(held);
+    if (patternId === null) this.unmatchedReplies.offer(held);
+  }
+
+  private closeHour(hour: number): void {
+    this.closed.push(...this.hitCounts());
+    this.counters = new Map();
+    this.hour = hour;
+  }
+
+  private hitCounts(): HitCount[] {
+    return [...this.counters.values()].map((c) => ({ ...c, start: this.hour, span: 'hour' as const }));
+  }
+
+  /** Writes what was counted since the last flush to the store (one transaction), then prunes hourly. */
+  flush(): Promise<void> {
+    this.flushing ??= this.writeOut().finally(() => {
+      this.flushing = undefined;
+    });
+    return this.flushing;
+  }
+
+  private async writeOut(): Promise<void> {
+    const hits = [...this.closed, ...this.hitCounts()];
+    const replies = this.replies;
+    const unmatchedReplies = this.unmatchedReplies;
+    this.closed = [];
+    this.counters = new Map();
+    this.replies = new Reservoir(this.options.repliesPerFlush);
+    this.unmatchedReplies = new Reservoir(this.options.repliesPerFlush);
+    if (hits.length > 0)
+      await this.store.add({
+        hits,
+        unmatched: groupUnmatched(unmatchedReplies),
+        sample: sampled(replies, this.options),
+      });
+    const now = this.clock();
+    if (now - this.lastPrune >= PRUNE_EVERY_MS) {
+      this.lastPrune = now;
+      await this.store.prune({
+        hourlyUntil: now - (now % BUCKET.day) - HOURLY_FOR_MS + BUCKET.day,
+        dropBefore: now - this.options.retentionDays * BUCKET.day,
+        sampleCapacity: this.options.sampleCapacity,
+      });
+    }
+    this.totals = undefined;
+  }
+
+  /** Total hits and last hit of every pattern in the store (every replica's flushed counts). */
+  async loadTotals(): Promise<void> {
+    const rows = await this.store.hits({ by: ['patternId'] });
+    const byPattern = new Map<string, PatternHits>();
+    for (const row of rows)
+      if (row.patternId) byPattern.set(row.patternId, { total: row.count, lastHitAt: row.lastAt });
+    this.totals = { at: this.clock(), byPattern };
+  }
+
+  /**
+   * A pattern's hits as last loaded (at most one flush interval old, across replicas) plus what this
+   * replica counted since its last flush. Synchronous, for sorting and filtering the pattern list.
+   */
+  patternHits(patternId: string): PatternHits {
+    const stored = this.totals?.byPattern.get(patternId) ?? { total: 0, lastHitAt: null };
+    let { total, lastHitAt } = stored;
+    for (const counter of [...this.counters.values(), ...this.closed])
+      if (counter.patternId === patternId) {
+        total += counter.count;
+        lastHitAt = Math.max(lastHitAt ?? 0, counter.lastAt);
+      }
+    return { total, lastHitAt };
+  }
+
+  /** Loads the totals when they are older than one flush interval. */
+  async freshTotals(): Promise<void> {
+    if (this.totals === undefined || this.clock() - this.totals.at >= this.options.flushIntervalMs)
+      await this.loadTotals();
+  }
+
+  /** A pattern's buckets: hourly for the last two days, daily over the retention (flushed counts). */
+  async patternBuckets(patternId: string): Promise<{ hourly: HitRow[]; daily: HitRow[] }> {
+    const now = this.clock();
+    const rows = await this.store.hits({ by: ['bucket'], patternId });
+    const hourly = rows.filter((row) => row.span === 'hour' && row.start! >= now - HOURLY_FOR_MS);
+    const daily = new Map<number, { start: number; span: 'day'; count: number; lastAt: number }>();
+    for (const row of rows) {
+      const start = row.start! - (row.start! % BUCKET.day);
+      const day = daily.get(start) ?? { start, span: 'day' as const, count: 0, lastAt: 0 };
+      day.count += row.count;
+      day.lastAt = Math.max(day.lastAt, row.lastAt);
+      daily.set(start, day);
+    }
+    const byStart = (a: HitRow, b: HitRow) => a.start! - b.start!;
+    return { hourly: hourly.sort(byStart), daily: [...daily.values()].sort(byStart) };
+  }
+
+  /** Totals by verdict and by ISP since a moment (flushed counts). */
+  async totalsSince(since: number | undefined) {
+    const [byVerdict, byIsp] = await Promise.all([
+      this.store.hits({ by: ['type', 'matchedBy'], since }),
+      this.store.hits({ by: ['ispId', 'type'], since }),
+    ]);
+    return { byVerdict, byIsp };
+  }
+
+  get flushIntervalMs(): number {
+    return this.options.flushIntervalMs;
+  }
+
+  get sampleCapacity(): number {
+    return this.options.sampleCapacity;
+  }
+}
+
+function groupUnmatched(reservoir: Reservoir): UnmatchedGroup[] {
+  const groups = new Map<string, UnmatchedGroup>();
+  const weight = reservoir.weight;
+  for (const { request, verdict, at } of reservoir.held) {
+    const { template, example } = maskReply(request.reply, localPartOf(request.recipient));
+    const ispId = verdict.isp?.id ?? null;
+    const key = keyOf(template, ispId, verdict.type);
+    const group = groups.get(key);
+    groups.set(key, {
+      key,
+      template,
+      example,
+      ispId,
+      type: verdict.type,
+      matchedBy: verdict.matchedBy,
+      count: (group?.count ?? 0) + weight,
+      firstSeenAt: Math.min(group?.firstSeenAt ?? at, at),
+      lastSeenAt: Math.max(group?.lastSeenAt ?? at, at),
+    });
+  }
+  return [...groups.values()].map((group) => ({ ...group, count: Math.max(1, Math.round(group.count)) }));
+}
+
+function sampled(reservoir: Reservoir, options: StatisticsOptions): SampledReply[] {
+  const sample = new RecentSample(options.sampleCapacity);
+  const weight = reservoir.weight;
+  for (const { request, verdict, at } of [...reservoir.held].sort((a, b) => a.at - b.at)) {
+    const { template } = maskReply(request.reply, localPartOf(request.recipient));
+    const ispId = verdict.isp?.id ?? null;
+    sample.add({ key: keyOf(template, ispId), template, ispId, type: verdict.type, count: weight, lastSeenAt: at });
+  }
+  return sample.entries().map((entry) => ({ ...entry, count: Math.max(1, Math.round(entry.count)) }));
+}
