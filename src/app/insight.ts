@@ -68,6 +68,8 @@ export interface UnmatchedReply extends UnmatchedGroup {
 /** Groups read per unmatched page request: the list is sorted by count, so the long tail is cut. */
 const UNMATCHED_READ_LIMIT = 10_000;
 const MAX_CHANGES = 100;
+/** What createBouncePattern assumes for the fields left out. */
+const CREATE_DEFAULTS: Partial<BouncePatternFields> = { ispId: null, message: '', priority: 100, enabled: true };
 const EXAMPLES_PER_MOVE = 3;
 
 /**
@@ -127,7 +129,11 @@ export class Insight {
     changes.forEach((change, i) => {
       const field = `changes[${i}]`;
       if (change.kind === 'CREATE') {
-        const fields = validateFields(BOUNCE_PATTERN_FIELDS, change.fields ?? {}, { complete: true });
+        const fields = validateFields(
+          BOUNCE_PATTERN_FIELDS,
+          { ...CREATE_DEFAULTS, ...change.fields },
+          { complete: true },
+        );
         this.requireIsp(fields.ispId, `${field}.fields.ispId`);
         const id = `proposed-${i + 1}`;
         rules.set(id, { ...fields, id, createdPosition: nextPosition++ });
