@@ -2,9 +2,11 @@ import { printAuditBench, runAuditBench } from './audit.js';
 import { benchClassify, printClassifyBench } from './classify.js';
 import { benchHttp } from './http.js';
 import { benchRebuild } from './rebuild.js';
+import { benchStatistics } from './statistics.js';
 
 // Figures only, no pass/fail: compare the ratios printed side by side, measured in this one run.
 printClassifyBench(benchClassify());
 await benchRebuild();
+await benchStatistics();
 await benchHttp();
 printAuditBench(await runAuditBench());

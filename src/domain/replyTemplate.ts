@@ -18,14 +18,16 @@ export const PLACEHOLDERS = {
 
 // One pass, the first alternative that matches at a position wins: enhanced status codes are kept
 // (rules key on them), addresses go before host names (their domain is one), IPs before numbers.
+// Numbers are masked only standing alone: digits in a token (TSS04, RL10134, AUP#5) are a reference
+// code that rules look for, kept so that the sample replays under them.
 const MASKED = new RegExp(
   [
     String.raw`(?<keep>(?<![\w.])[245]\.\d{1,3}\.\d{1,3}(?![\w.]*\d))`,
     String.raw`(?<address>[^\s<>()\[\]"',;:@]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*)`,
     String.raw`(?<ip>(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w.]*\d)|(?<![\w:])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?![\w:]))`,
     String.raw`(?<host>(?<![\w.-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}(?![\w-]))`,
-    String.raw`(?<id>(?<![\w.-])(?=[\w.-]*\d)(?=[\w.-]*[a-z])[\w.-]{6,}(?![\w-]))`,
-    String.raw`(?<n>(?<![a-z])\d+)`,
+    String.raw`(?<id>(?<![\w.-])(?=[\w.-]*\d)(?=[\w.-]*[a-z])[\w.-]{8,}(?![\w-]))`,
+    String.raw`(?<n>(?<![\w#])\d+(?!\w))`,
   ].join('|'),
   'gi',
 );

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { RecentSample, type SampledReply } from '../domain/recentSample.js';
-import { localPartOf, maskReply } from '../domain/replyTemplate.js';
-import type { BounceType } from '../domain/types.js';
-import type { Classification, ClassifyRequest, MatchedBy } from '../../projections/matcher.js';
+import { localPartOf, maskReply, type MaskedReply } from '../domain/replyTemplate.js';
+import { BOUNCE_TYPES, type BounceType } from '../domain/types.js';
+import { MATCHED_BY, type Classification, type ClassifyRequest, type MatchedBy } from '../../projections/matcher.js';
 import { BUCKET, type HitCount, type HitRow, type StatisticsStore, type UnmatchedGroup } from './port.js';
 
 export interface StatisticsOptions {
@@ -24,7 +24,7 @@ export const DEFAULT_STATISTICS_OPTIONS: StatisticsOptions = {
   flushIntervalMs: 5_000,
   retentionDays: 30,
   sampleCapacity: 50_000,
-  repliesPerFlush: 5_000,
+  repliesPerFlush: 1_000,
 };
 
 /** Hour buckets are kept this long, then rolled into day buckets. */
@@ -52,12 +52,13 @@ class Reservoir {
   seen = 0;
   constructor(private readonly capacity: number) {}
 
-  offer(reply: HeldReply): void {
+  /** The reply is only allocated when it is kept. */
+  offer(request: ClassifyRequest, verdict: Classification, at: number): void {
     this.seen++;
-    if (this.held.length < this.capacity) this.held.push(reply);
+    if (this.held.length < this.capacity) this.held.push({ request, verdict, at });
     else {
       const slot = Math.floor(Math.random() * this.seen);
-      if (slot < this.capacity) this.held[slot] = reply;
+      if (slot < this.capacity) this.held[slot] = { request, verdict, at };
     }
   }
 
@@ -73,6 +74,14 @@ export interface PatternHits {
   readonly lastHitAt: number | null;
 }
 
+/** A key per fallback verdict, for the counters' map. */
+const FALLBACK_KEYS = Object.fromEntries(
+  MATCHED_BY.map((matchedBy) => [
+    matchedBy,
+    Object.fromEntries(BOUNCE_TYPES.map((type) => [type, `${matchedBy} ${type}`])),
+  ]),
+) as Record<MatchedBy, Record<BounceType, string>>;
+
 const keyOf = (...parts: (string | null)[]): string =>
   createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 22);
 
@@ -85,7 +94,7 @@ export class Statistics {
   private readonly options: StatisticsOptions;
   private readonly clock: () => number;
   private hour = -1;
-  private counters = new Map<string, Counter>();
+  private counters = new Map<object | string, Map<object | null, Counter>>();
   /** Counters of hours that ended since the last flush. */
   private closed: HitCount[] = [];
   private replies: Reservoir;
@@ -125,16 +134,20 @@ export class Statistics {
     const at = this.clock();
     const hour = at - (at % BUCKET.hour);
     if (hour !== this.hour) this.closeHour(hour);
-    const patternId = verdict.rule?.id ?? null;
-    const ispId = verdict.isp?.id ?? null;
-    const key = `${patternId}\u0000${verdict.type}\u0000${verdict.matchedBy}\u0000${ispId}`;
-    const counter = this.counters.get(key);
+    // Keyed by identity (the rule row, the ISP row, a constant for each fallback): no string is built.
+    const byVerdict = verdict.rule ?? FALLBACK_KEYS[verdict.matchedBy][verdict.type];
+    let byIsp = this.counters.get(byVerdict);
+    if (byIsp === undefined) {
+      byIsp = new Map();
+      this.counters.set(byVerdict, byIsp);
+    }
+    const counter = byIsp.get(verdict.isp);
     if (counter === undefined)
-      this.counters.set(key, {
-        patternId,
+      byIsp.set(verdict.isp, {
+        patternId: verdict.rule?.id ?? null,
         type: verdict.type,
         matchedBy: verdict.matchedBy,
-        ispId,
+        ispId: verdict.isp?.id ?? null,
         count: 1,
         lastAt: at,
       });
@@ -142,9 +155,8 @@ export class Statistics {
       counter.count++;
       counter.lastAt = at;
     }
-    const held = { request, verdict, at };
-    this.replies.offer(held);
-    if (patternId === null) this.unmatchedReplies.offer(held);
+    this.replies.offer(request, verdict, at);
+    if (verdict.rule === null) this.unmatchedReplies.offer(request, verdict, at);
   }
 
   private closeHour(hour: number): void {
@@ -154,7 +166,11 @@ export class Statistics {
   }
 
   private hitCounts(): HitCount[] {
-    return [...this.counters.values()].map((c) => ({ ...c, start: this.hour, span: 'hour' as const }));
+    return this.liveCounters().map((c) => ({ ...c, start: this.hour, span: 'hour' as const }));
+  }
+
+  private liveCounters(): Counter[] {
+    return [...this.counters.values()].flatMap((byIsp) => [...byIsp.values()]);
   }
 
   /** Writes what was counted since the last flush to the store (one transaction), then prunes hourly. */
@@ -173,12 +189,14 @@ export class Statistics {
     this.counters = new Map();
     this.replies = new Reservoir(this.options.repliesPerFlush);
     this.unmatchedReplies = new Reservoir(this.options.repliesPerFlush);
-    if (hits.length > 0)
+    if (hits.length > 0) {
+      const mask = maskOnce();
       await this.store.add({
         hits,
-        unmatched: groupUnmatched(unmatchedReplies),
-        sample: sampled(replies, this.options),
+        unmatched: groupUnmatched(unmatchedReplies, mask),
+        sample: sampled(replies, this.options, mask),
       });
+    }
     const now = this.clock();
     if (now - this.lastPrune >= PRUNE_EVERY_MS) {
       this.lastPrune = now;
@@ -207,7 +225,7 @@ export class Statistics {
   patternHits(patternId: string): PatternHits {
     const stored = this.totals?.byPattern.get(patternId) ?? { total: 0, lastHitAt: null };
     let { total, lastHitAt } = stored;
-    for (const counter of [...this.counters.values(), ...this.closed])
+    for (const counter of [...this.liveCounters(), ...this.closed])
       if (counter.patternId === patternId) {
         total += counter.count;
         lastHitAt = Math.max(lastHitAt ?? 0, counter.lastAt);
@@ -256,11 +274,28 @@ export class Statistics {
   }
 }
 
-function groupUnmatched(reservoir: Reservoir): UnmatchedGroup[] {
+type Mask = (held: HeldReply) => MaskedReply & { sampleKey: string };
+
+/** Masks each held reply once per flush (the sample and the unmatched groups hold the same replies). */
+function maskOnce(): Mask {
+  const done = new Map<HeldReply, MaskedReply & { sampleKey: string }>();
+  return (held) => {
+    let masked = done.get(held);
+    if (masked === undefined) {
+      const { template, example } = maskReply(held.request.reply, localPartOf(held.request.recipient));
+      masked = { template, example, sampleKey: keyOf(template, held.verdict.isp?.id ?? null) };
+      done.set(held, masked);
+    }
+    return masked;
+  };
+}
+
+function groupUnmatched(reservoir: Reservoir, mask: Mask): UnmatchedGroup[] {
   const groups = new Map<string, UnmatchedGroup>();
   const weight = reservoir.weight;
-  for (const { request, verdict, at } of reservoir.held) {
-    const { template, example } = maskReply(request.reply, localPartOf(request.recipient));
+  for (const held of reservoir.held) {
+    const { verdict, at } = held;
+    const { template, example } = mask(held);
     const ispId = verdict.isp?.id ?? null;
     const key = keyOf(template, ispId, verdict.type);
     const group = groups.get(key);
@@ -279,13 +314,20 @@ function groupUnmatched(reservoir: Reservoir): UnmatchedGroup[] {
   return [...groups.values()].map((group) => ({ ...group, count: Math.max(1, Math.round(group.count)) }));
 }
 
-function sampled(reservoir: Reservoir, options: StatisticsOptions): SampledReply[] {
+function sampled(reservoir: Reservoir, options: StatisticsOptions, mask: Mask): SampledReply[] {
   const sample = new RecentSample(options.sampleCapacity);
   const weight = reservoir.weight;
-  for (const { request, verdict, at } of [...reservoir.held].sort((a, b) => a.at - b.at)) {
-    const { template } = maskReply(request.reply, localPartOf(request.recipient));
-    const ispId = verdict.isp?.id ?? null;
-    sample.add({ key: keyOf(template, ispId), template, ispId, type: verdict.type, count: weight, lastSeenAt: at });
+  for (const held of [...reservoir.held].sort((a, b) => a.at - b.at)) {
+    const { template, sampleKey } = mask(held);
+    const { verdict, at } = held;
+    sample.add({
+      key: sampleKey,
+      template,
+      ispId: verdict.isp?.id ?? null,
+      type: verdict.type,
+      count: weight,
+      lastSeenAt: at,
+    });
   }
   return sample.entries().map((entry) => ({ ...entry, count: Math.max(1, Math.round(entry.count)) }));
 }
