@@ -1,5 +1,5 @@
 import { requirePermission, type Role } from '../domain/access.js';
-import { ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { compilePattern } from '../domain/regex.js';
 import type { SampledReply } from '../domain/recentSample.js';
 import { suggestPattern } from '../domain/replyTemplate.js';
@@ -31,6 +31,8 @@ export interface RuleChange {
   readonly id?: string | null;
   /** CREATE: every field; EDIT: the fields to change. */
   readonly fields?: Partial<BouncePatternFields> | null;
+  /** The version the change was decided on (an edit's dry run): a stale one is a conflict. */
+  readonly expectedVersion?: number;
 }
 
 export interface VerdictMove {
@@ -144,6 +146,12 @@ export class Insight {
       const id = change.id ?? '';
       const rule = rules.get(id);
       if (rule === undefined) throw new NotFoundError('BouncePattern', id);
+      const version = model.pattern(id)!.version;
+      if (change.expectedVersion !== undefined && change.expectedVersion !== version)
+        throw new ConflictError(
+          `bounce pattern ${id} is at version ${version}, not ${change.expectedVersion}`,
+          version,
+        );
       watch(rule);
       touched.push(id);
       if (change.kind === 'DELETE') {

@@ -323,3 +323,40 @@ describe('previewRuleChange', () => {
     expect(await api.store.headPosition()).toBe(head);
   });
 });
+
+describe('dryRun on create and edit', () => {
+  const CREATE_DRY = `mutation($input: CreateBouncePatternInput!) { createBouncePattern(input: $input, dryRun: true) {
+    pattern { id } warnings preview { movedOccurrences moves { from { patternId } to { patternId patternName } occurrences } } } }`;
+  const EDIT_DRY = `mutation($id: ID!, $v: Int!, $input: EditBouncePatternInput!) {
+    editBouncePattern(id: $id, expectedVersion: $v, input: $input, dryRun: true) { pattern { id } preview { movedOccurrences } } }`;
+
+  it('answer the preview and write nothing', async () => {
+    api = await inProcessApi();
+    const admin = await api.as('admin');
+    const unknown = await createPattern(admin, 'user unknown', 'user unknown');
+    for (const user of ['a', 'b', 'c']) await admin(CLASSIFY, { reply: USER_UNKNOWN(user) });
+    await api.app.statistics.flush();
+    const head = await api.store.headPosition();
+    const patterns = api.app.runner.model.patterns().length;
+
+    const created = await admin(CREATE_DRY, {
+      input: { name: 'rejected first', type: 'BOUNCE', pattern: 'address rejected', priority: 1 },
+    });
+    expect(created.errors).toBeUndefined();
+    expect(created.data.createBouncePattern.pattern).toBeNull();
+    expect(created.data.createBouncePattern.preview.moves).toEqual([
+      { from: { patternId: unknown }, to: { patternId: 'proposed-1', patternName: 'rejected first' }, occurrences: 3 },
+    ]);
+    const edited = await admin(EDIT_DRY, { id: unknown, v: 1, input: { enabled: false } });
+    expect(edited.data.editBouncePattern).toEqual({ pattern: null, preview: { movedOccurrences: 3 } });
+
+    const stale = await admin(EDIT_DRY, { id: unknown, v: 7, input: { enabled: false } });
+    expect(stale.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    const bad = await admin(CREATE_DRY, { input: { name: 'bad', type: 'BOUNCE', pattern: '(?<=x)y' } });
+    expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+
+    expect(await api.store.headPosition()).toBe(head);
+    expect(api.app.runner.model.patterns()).toHaveLength(patterns);
+    expect(api.app.bouncePatterns.get(unknown)?.enabled).toBe(true);
+  });
+});

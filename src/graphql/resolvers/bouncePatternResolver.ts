@@ -14,6 +14,8 @@ import {
   Root,
 } from 'type-graphql';
 import type { BouncePatternRow } from '../../../projections/bouncePatternList.js';
+import { patternWarnings } from '../../app/bouncePatterns.js';
+import type { RuleChange } from '../../app/insight.js';
 import type { Permission } from '../../domain/access.js';
 import type { GraphQLContext } from '../context.js';
 import { asFullPage } from '../limits.js';
@@ -43,6 +45,13 @@ class BouncePatternsArgs extends PageArgs {
   @Field(() => BouncePatternOrder, { nullable: true }) orderBy?: BouncePatternOrder | null;
 }
 
+const DRY_RUN = 'true: save nothing; answer the preview of the change on the recent sample of replies instead.';
+
+async function dryRunOf(ctx: GraphQLContext, pattern: string | undefined, change: RuleChange) {
+  const preview = await ctx.services.insight.preview([change]);
+  return { pattern: null, preview, warnings: pattern === undefined ? [] : patternWarnings(pattern) };
+}
+
 @Resolver(() => BouncePattern)
 export class BouncePatternResolver {
   @Authorized<Permission>('readRules')
@@ -64,7 +73,10 @@ export class BouncePatternResolver {
     @Ctx() ctx: GraphQLContext,
     @Arg('input', () => CreateBouncePatternInput) input: CreateBouncePatternInput,
     @Args() args: MutationArgs,
+    @Arg('dryRun', () => Boolean, { defaultValue: false, description: DRY_RUN }) dryRun: boolean,
   ) {
+    if (dryRun)
+      return dryRunOf(ctx, input.pattern, { kind: 'CREATE', fields: { ...input, ispId: input.ispId ?? null } });
     const { row, warnings } = await ctx.services.bouncePatterns.create(
       { ...input, ispId: input.ispId ?? null },
       commandContext(ctx, args),
@@ -80,7 +92,9 @@ export class BouncePatternResolver {
     @Arg('expectedVersion', () => Int) expectedVersion: number,
     @Arg('input', () => EditBouncePatternInput) input: EditBouncePatternInput,
     @Args() args: MutationArgs,
+    @Arg('dryRun', () => Boolean, { defaultValue: false, description: DRY_RUN }) dryRun: boolean,
   ) {
+    if (dryRun) return dryRunOf(ctx, input.pattern, { kind: 'EDIT', id, expectedVersion, fields: { ...input } });
     const { row, warnings } = await ctx.services.bouncePatterns.edit(
       id,
       expectedVersion,

@@ -7,6 +7,7 @@ import type { HitRow } from '../../statistics/port.js';
 import type { GraphQLContext } from '../context.js';
 import { asFullPage } from '../limits.js';
 import { PageArgs } from '../types/args.js';
+import { RuleChangePreview } from '../types/preview.js';
 import { AsOfInput } from '../types/audit.js';
 import { BouncePattern } from '../types/bouncePattern.js';
 import { connectionOf } from '../types/connection.js';
@@ -16,7 +17,6 @@ import {
   HitTotals,
   PatternHits,
   RuleChangeInput,
-  RuleChangePreview,
   UnmatchedReplyConnection,
   UnmatchedReplyFilter,
 } from '../types/statistics.js';

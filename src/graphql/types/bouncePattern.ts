@@ -4,6 +4,7 @@ import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-gr
 import { BOUNCE_PATTERN_ORDER_FIELDS, type BouncePatternOrderField } from '../../app/bouncePatterns.js';
 import type { BounceType, Origin } from '../../domain/types.js';
 import { BounceTypeEnum, OriginEnum, SortDirectionEnum, enumOf } from './common.js';
+import { RuleChangePreview } from './preview.js';
 
 @ObjectType({ description: 'A rule that turns an SMTP reply into a verdict.' })
 export class BouncePattern {
@@ -96,14 +97,29 @@ abstract class BouncePatternPayload {
   pattern!: BouncePattern;
 }
 
+// Create and edit can be dry runs, which save nothing: their pattern is null then, and the preview set.
 @ObjectType()
-export class CreateBouncePatternPayload extends BouncePatternPayload {
+abstract class DryRunnablePayload {
+  @Field(() => BouncePattern, {
+    nullable: true,
+    description: 'The pattern as the mutation left it, with its new version; null on a dry run.',
+  })
+  pattern!: BouncePattern | null;
+  @Field(() => RuleChangePreview, {
+    nullable: true,
+    description: 'On a dry run: what the change would do to the recent sample of replies. Nothing is written.',
+  })
+  preview!: RuleChangePreview | null;
+}
+
+@ObjectType()
+export class CreateBouncePatternPayload extends DryRunnablePayload {
   @Field(() => [String], { description: 'Advice on the saved pattern, e.g. that it has no literal text to index.' })
   warnings!: string[];
 }
 
 @ObjectType()
-export class EditBouncePatternPayload extends BouncePatternPayload {
+export class EditBouncePatternPayload extends DryRunnablePayload {
   @Field(() => [String]) warnings!: string[];
 }
 
