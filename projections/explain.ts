@@ -1,7 +1,7 @@
-import { compilePattern } from '../src/domain/regex.js';
 import { normaliseReply, parseReplyCodes } from '../src/domain/reply.js';
 import { byRuleOrder } from '../src/domain/ruleOrder.js';
 import {
+  compileSource,
   fallback,
   parentDomain,
   recipientDomain,
@@ -109,9 +109,15 @@ export function explainClassification(
   for (const rule of others) {
     const outcome = !rule.enabled ? 'DISABLED' : rule.ispId !== null && rule.ispId !== isp?.id ? 'OTHER_ISP' : null;
     if (outcome === null) continue;
-    const regex = rule.enabled ? parts.sourceOf(rule.pattern)?.regex : compileQuietly(rule.pattern);
-    if (regex?.test(reply))
-      trials.push({ rule, ispSpecific: rule.ispId !== null, indexed: true, matched: true, outcome });
+    const source = (rule.enabled && parts.sourceOf(rule.pattern)) || compileSource(rule.pattern);
+    if (source.regex?.test(reply))
+      trials.push({
+        rule,
+        ispSpecific: rule.ispId !== null,
+        indexed: source.literalSets.length > 0,
+        matched: true,
+        outcome,
+      });
   }
 
   const verdict: Classification =
@@ -164,13 +170,4 @@ function foldForIndex(text: string): string {
             : '\u0000';
   }
   return out;
-}
-
-/** A disabled rule's pattern, which the matcher does not hold; one that does not compile cannot match. */
-function compileQuietly(pattern: string) {
-  try {
-    return compilePattern(pattern);
-  } catch {
-    return null;
-  }
 }
