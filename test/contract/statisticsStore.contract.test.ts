@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryStatisticsStore } from '../../src/statistics/memory.js';
 import { BUCKET, type HitCount, type StatisticsStore, type UnmatchedGroup } from '../../src/statistics/port.js';
 import { SqliteStatisticsStore } from '../../src/statistics/sqlite.js';
+import { sampledReply } from '../support/sampledReply.js';
 import { scratchDir } from '../support/serviceProcess.js';
 
 const DAY0 = Date.UTC(2026, 10, 1);
@@ -28,14 +29,7 @@ const group = (fields: Partial<UnmatchedGroup>): UnmatchedGroup => ({
   lastSeenAt: DAY0,
   ...fields,
 });
-const sampled = (key: string, lastSeenAt: number, count = 1) => ({
-  key,
-  template: key,
-  ispId: null,
-  type: 'BOUNCE' as const,
-  count,
-  lastSeenAt,
-});
+const sampled = sampledReply;
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {

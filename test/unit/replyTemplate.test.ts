@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { RecentSample } from '../../src/domain/recentSample.js';
 import { compilePattern } from '../../src/domain/regex.js';
 import { localPartOf, maskReply, suggestPattern } from '../../src/domain/replyTemplate.js';
+import { sampledReply } from '../support/sampledReply.js';
 
 describe('maskReply', () => {
   it('masks addresses, IPs, host names, queue ids and numbers, keeping the reply and enhanced codes', () => {
@@ -49,14 +50,7 @@ describe('suggestPattern', () => {
 });
 
 describe('RecentSample', () => {
-  const entry = (key: string, count = 1, lastSeenAt = 0) => ({
-    key,
-    template: key,
-    ispId: null,
-    type: 'BOUNCE' as const,
-    count,
-    lastSeenAt,
-  });
+  const entry = (key: string, count: number, lastSeenAt: number) => sampledReply(key, lastSeenAt, count);
 
   it('adds up a template seen again and drops the least recently seen past its capacity', () => {
     const sample = new RecentSample(2);
