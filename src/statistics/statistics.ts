@@ -191,11 +191,18 @@ export class Statistics {
     this.unmatchedReplies = new Reservoir(this.options.repliesPerFlush);
     if (hits.length > 0) {
       const mask = maskOnce();
-      await this.store.add({
-        hits,
-        unmatched: groupUnmatched(unmatchedReplies, mask),
-        sample: sampled(replies, this.options, mask),
-      });
+      try {
+        await this.store.add({
+          hits,
+          unmatched: groupUnmatched(unmatchedReplies, mask),
+          sample: sampled(replies, this.options, mask),
+        });
+      } catch (error) {
+        // The write is one transaction, so nothing of it was kept: the hit counts wait for the next
+        // flush (the masked replies of this interval are dropped).
+        this.closed.unshift(...hits);
+        throw error;
+      }
     }
     const now = this.clock();
     if (now - this.lastPrune >= PRUNE_EVERY_MS) {

@@ -360,3 +360,22 @@ describe('dryRun on create and edit', () => {
     expect(api.app.bouncePatterns.get(unknown)?.enabled).toBe(true);
   });
 });
+
+describe('a flush the store refuses', () => {
+  it('keeps the hit counts for the next flush', async () => {
+    api = await inProcessApi({ statistics: { flushIntervalMs: 3_600_000 } });
+    const admin = await api.as('admin');
+    const id = await createPattern(admin, 'user unknown', 'user unknown');
+    await admin(CLASSIFY, { reply: USER_UNKNOWN('a') });
+    const store = api.app.statistics.store;
+    const add = store.add.bind(store);
+    store.add = async () => {
+      throw new Error('disk full');
+    };
+    await expect(api.app.statistics.flush()).rejects.toThrow('disk full');
+    store.add = add;
+    await admin(CLASSIFY, { reply: USER_UNKNOWN('b') });
+    await api.app.statistics.flush();
+    expect(await store.hits({ by: ['patternId'] })).toEqual([expect.objectContaining({ patternId: id, count: 2 })]);
+  });
+});
