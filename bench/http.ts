@@ -142,7 +142,7 @@ export async function benchHttp(ruleCount = 1_000): Promise<void> {
       // The same log, the same rules, classified in this process.
       const app = new App(new SqliteEventStore(path), { seed: false });
       await app.start();
-      for (let i = 0; i < 20; i++) app.classifier.classifyBatch(batches[i % batches.length]!);
+      for (let i = 0; i < 20; i++) await app.classifier.classifyBatch(batches[i % batches.length]!);
       const inProcess = await load(SECONDS, 1, async (i) => app.classifier.classifyBatch(batches[i % batches.length]!));
       await app.stop();
 

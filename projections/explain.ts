@@ -1,5 +1,6 @@
 import { normaliseReply, parseReplyCodes } from '../src/domain/reply.js';
 import { byRuleOrder } from '../src/domain/ruleOrder.js';
+import { foldedCodeOf } from './literalIndex.js';
 import {
   compileSource,
   fallback,
@@ -155,7 +156,7 @@ function resolution(request: ClassifyRequest, isp: MatcherIsp | null): IspResolu
   return { foundBy: 'NONE', domainsTried, domain: null, isp: null };
 }
 
-/** The text as the literal index scans it: ASCII lower-cased, the two non-ASCII case variants of k and s. */
+/** The text as the literal index scans it: ASCII lower-cased, other letters folded as RE2 folds them. */
 function foldForIndex(text: string): string {
   let out = '';
   for (let i = 0; i < text.length; i++) {
@@ -167,7 +168,7 @@ function foldForIndex(text: string): string {
           ? 's'
           : code === 0x212a
             ? 'k'
-            : '\u0000';
+            : String.fromCharCode(foldedCodeOf(code));
   }
   return out;
 }

@@ -1,16 +1,43 @@
 /**
  * Aho-Corasick automaton over the rules' literals: one pass over a reply finds every literal it
- * contains, whatever the number of literals. Literals are lower-case ASCII (see patternLiterals.ts);
- * the reply is folded the way RE2's case-insensitive matching folds it while it is scanned, so the
+ * contains, whatever the number of literals. Literals are lower case (see patternLiterals.ts); the
+ * reply is folded the way RE2's case-insensitive matching folds it while it is scanned, so the
  * caller passes the reply as is.
  *
  * The automaton is a dense DFA (no failure-link walks while scanning: one table read per character)
- * over a compressed alphabet: only characters that occur in some literal get their own column.
+ * over a compressed alphabet: only ASCII characters that occur in some literal get their own column,
+ * and non-ASCII characters share NON_ASCII_BUCKETS columns by code point. A shared column can only
+ * report a literal the reply does not hold (the rule's regex then says no), never miss one, and it
+ * keeps the table small whatever the scripts the rules are written in.
  */
+const NON_ASCII_BUCKETS = 64;
+const bucketOf = (lowerCode: number): number => 128 + (lowerCode % NON_ASCII_BUCKETS);
+
+/** Lower-case code of each BMP code unit, filled as replies meet them (0: not computed yet). */
+const LOWER = new Uint16Array(0x10000);
+/** Old Cyrillic glyph variants RE2 folds into в д о с т т ъ ѣ ꙋ, which `toLowerCase` keeps apart. */
+const CYRILLIC_VARIANTS = [0x432, 0x434, 0x43e, 0x441, 0x442, 0x442, 0x44a, 0x463, 0xa64b];
+
+/** The character a reply's non-ASCII code unit is indexed as: its lower case, as RE2 folds it. */
+export function foldedCodeOf(code: number): number {
+  let lower = LOWER[code]!;
+  if (lower === 0) {
+    const folded = String.fromCharCode(code).toLowerCase();
+    lower =
+      code >= 0x1c80 && code <= 0x1c88
+        ? CYRILLIC_VARIANTS[code - 0x1c80]!
+        : folded.length === 1
+          ? folded.charCodeAt(0)
+          : code;
+    LOWER[code] = lower;
+  }
+  return lower;
+}
+
 export class LiteralIndex {
   readonly literalCount: number;
   readonly #columns: number;
-  /** Character code (< 128, both cases) → column; 0 for characters no literal holds. */
+  /** ASCII code (both cases), then 128 + bucket of a lower-case non-ASCII code → column; 0: no literal. */
   readonly #columnOf: Uint8Array;
   /** Columns of `s` and `k`, which RE2 also matches as ſ (U+017F) and K (U+212A, Kelvin). */
   readonly #longSColumn: number;
@@ -48,12 +75,12 @@ export class LiteralIndex {
   }
 
   /**
-   * Builds the automaton; `literals[i]` is reported as `i`. They must be distinct, non-empty,
-   * lower-case ASCII. A generator that yields every `step` states, so that a caller can spread a
+   * Builds the automaton; `literals[i]` is reported as `i`. They must be distinct, non-empty and
+   * lower case (BMP characters). A generator that yields every `step` states, so that a caller can spread a
    * large build over several turns of the event loop (see compileMatcherInSteps).
    */
   static *build(literals: readonly string[], step = 1_024): Generator<void, LiteralIndex, void> {
-    const columnOf = new Uint8Array(128);
+    const columnOf = new Uint8Array(128 + NON_ASCII_BUCKETS);
     let columns = 1;
     let stateBound = 1;
     for (let id = 0; id < literals.length; id++) {
@@ -61,8 +88,8 @@ export class LiteralIndex {
       stateBound += literal.length;
       for (let i = 0; i < literal.length; i++) {
         const code = literal.charCodeAt(i);
-        if (code >= 128) throw new RangeError(`literal is not ASCII: ${JSON.stringify(literal)}`);
-        if (columnOf[code] === 0) columnOf[code] = columns++;
+        const slot = code < 128 ? code : bucketOf(code);
+        if (columnOf[slot] === 0) columnOf[slot] = columns++;
       }
       if (id % step === step - 1) yield;
     }
@@ -78,7 +105,8 @@ export class LiteralIndex {
       const literal = literals[id]!;
       let state = 0;
       for (let i = 0; i < literal.length; i++) {
-        const slot = state * columns + columnOf[literal.charCodeAt(i)]!;
+        const code = literal.charCodeAt(i);
+        const slot = state * columns + columnOf[code < 128 ? code : bucketOf(code)]!;
         if (next[slot] === 0) next[slot] = states++;
         state = next[slot]!;
       }
@@ -134,7 +162,13 @@ export class LiteralIndex {
     for (let i = 0; i < text.length; i++) {
       const code = text.charCodeAt(i);
       const column =
-        code < 128 ? columnOf[code]! : code === 0x17f ? this.#longSColumn : code === 0x212a ? this.#kelvinColumn : 0;
+        code < 128
+          ? columnOf[code]!
+          : code === 0x17f
+            ? this.#longSColumn
+            : code === 0x212a
+              ? this.#kelvinColumn
+              : columnOf[bucketOf(foldedCodeOf(code))]!;
       state = next[state * columns + column]!;
       for (let output = this.#firstOutput[state]!; output >= 0; output = this.#nextOutput[output]!) {
         const id = this.#literalAt[output]!;

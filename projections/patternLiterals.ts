@@ -1,9 +1,10 @@
-import { RegExpParser, type AST } from '@eslint-community/regexpp';
+import type { AST } from '@eslint-community/regexpp';
+import { parsePattern } from '../src/domain/regex.js';
 
 /**
  * The literal text a pattern's every match must contain, so the matcher can index rules by it and
  * run a rule's regex only on replies that hold one of its literals.
- * Literals are case-folded to lower-case ASCII, the form the index scans (see literalIndex.ts).
+ * Literals are case-folded to lower case, the form the index scans (see literalIndex.ts).
  */
 export interface PatternAnalysis {
   /**
@@ -32,7 +33,7 @@ const NOT_INDEXED: PatternAnalysis = { literals: [], indexed: false, literalSets
 type LiteralSet = readonly string[];
 
 /**
- * What a sub-pattern tells about its matches, over case-folded ASCII:
+ * What a sub-pattern tells about its matches, over case-folded text:
  * `exact`: every string it can match, when that is a small finite set (`''` for zero-width parts);
  * `required`: sets of which every match contains a member of each (an AND of ORs; no set holds `''`).
  * Unknown (`null`, `[]`) is always safe: a missing literal only costs speed, a wrong one loses matches.
@@ -45,20 +46,10 @@ interface Knowledge {
 const UNKNOWN: Knowledge = { exact: null, required: [] };
 const ZERO_WIDTH: Knowledge = { exact: [''], required: [] };
 
-const parser = new RegExpParser({ ecmaVersion: 2025 });
-
-/**
- * Parses the pattern as a JavaScript `u` regex (the syntax node-re2 takes). RE2-only syntax that
- * JavaScript does not read the same way (`(?i)`, `\Q…\E`, `[[:alpha:]]`, `\pL`) fails to parse in
- * Unicode mode, and then the pattern is simply not indexed.
- */
+/** A pattern the JavaScript parser does not read (RE2-only syntax: see parsePattern) is simply not indexed. */
 export function analysePattern(source: string): PatternAnalysis {
-  let pattern: AST.Pattern;
-  try {
-    pattern = parser.parsePattern(source, 0, source.length, { unicode: true });
-  } catch {
-    return NOT_INDEXED;
-  }
+  const pattern = parsePattern(source);
+  if (!pattern) return NOT_INDEXED;
   const literalSets = usableSets(alternation(pattern.alternatives)).map(withoutSuperstrings);
   const literals = longest(literalSets);
   return literals === null ? NOT_INDEXED : { literals, indexed: true, literalSets };
@@ -162,13 +153,28 @@ function characterClass(node: AST.CharacterClass): Knowledge {
 const DIGITS = Array.from({ length: 10 }, (_, digit) => 0x30 + digit);
 
 /**
- * A character's case-folded form, when it is ASCII. Any other character ends the literal: the
- * index only holds ASCII (non-ASCII letters fold in ways `toLowerCase` does not follow).
+ * Non-ASCII characters a literal may hold: letters of Latin-1, Latin Extended-A and basic Cyrillic,
+ * and caseless kana, CJK ideographs and Hangul. Every character RE2 folds into one of them lowers to
+ * the same character as it does (literalIndex.ts maps the few that do not, U+1C80–U+1C88), so the
+ * index finds every literal a case-insensitive match holds. İ is left out: it lowers to two characters.
  */
+export function isFoldableLiteralCharacter(code: number): boolean {
+  return (
+    code < 0x80 ||
+    (code >= 0xc0 && code <= 0x17f && code !== 0x130) ||
+    (code >= 0x400 && code <= 0x45f) ||
+    (code >= 0x3040 && code <= 0x30ff) ||
+    (code >= 0x3400 && code <= 0x4dbf) ||
+    (code >= 0x4e00 && code <= 0x9fff) ||
+    (code >= 0xac00 && code <= 0xd7a3)
+  );
+}
+
+/** A character's case-folded form when a literal may hold it; any other character ends the literal. */
 function characters(codes: readonly number[]): Knowledge {
   const folded = new Set<string>();
   for (const code of codes) {
-    if (code >= 0x80) return UNKNOWN;
+    if (!isFoldableLiteralCharacter(code)) return UNKNOWN;
     folded.add(String.fromCharCode(code).toLowerCase());
   }
   if (folded.size === 0 || folded.size > MAX_EXACT_STRINGS) return UNKNOWN;

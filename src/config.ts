@@ -1,5 +1,6 @@
 export const METRICS_MODES = ['off', 'open', 'token'] as const;
 export type MetricsMode = (typeof METRICS_MODES)[number];
+import { LIMITS } from './domain/limits.js';
 
 /** Configuration from the environment; every setting has a default that runs on one machine. */
 export interface Config {
@@ -26,8 +27,17 @@ export interface Config {
   readonly metricsToken: string | null;
 }
 
-const flag = (value: string | undefined, fallback: boolean): boolean =>
-  value === undefined || value === '' ? fallback : ['1', 'true', 'yes', 'on'].includes(value.toLowerCase());
+// A value that is neither is refused rather than read as false: `AUTH_DISABLED=ture` must not surprise.
+const TRUE = ['1', 'true', 'yes', 'on'];
+const FALSE = ['0', 'false', 'no', 'off'];
+
+function flag(name: string, value: string | undefined, fallback: boolean): boolean {
+  const text = value?.trim().toLowerCase() ?? '';
+  if (text === '') return fallback;
+  if (TRUE.includes(text)) return true;
+  if (FALSE.includes(text)) return false;
+  throw new Error(`${name} must be true or false, got "${value}"`);
+}
 
 function integer(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined || value === '') return fallback;
@@ -42,30 +52,38 @@ function positive(name: string, value: string | undefined, fallback: number): nu
   return n;
 }
 
+const NODE_ENVS = ['production', 'development', 'test'];
+
+/** Reads the configuration; a setting that would surprise is refused, saying why in one line (main.ts). */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const production = env.NODE_ENV === 'production';
+  const nodeEnv = env.NODE_ENV?.trim().toLowerCase() ?? '';
+  if (nodeEnv !== '' && !NODE_ENVS.includes(nodeEnv))
+    throw new Error(`NODE_ENV must be one of ${NODE_ENVS.join(', ')} (or unset), got "${env.NODE_ENV}"`);
+  const production = nodeEnv === 'production';
+  const token = env.BOOTSTRAP_ADMIN_TOKEN ?? '';
+  if (token !== '' && !new RegExp(`^\\S{24,${LIMITS.idLength}}$`).test(token))
+    throw new Error(
+      `BOOTSTRAP_ADMIN_TOKEN must be 24 to ${LIMITS.idLength} characters without spaces (it grants full access and is sent as a bearer token), got ${token.length} characters`,
+    );
+  const authDisabled = flag('AUTH_DISABLED', env.AUTH_DISABLED, false);
+  if (authDisabled && production)
+    throw new Error('AUTH_DISABLED opens every operation to anyone: it is refused with NODE_ENV=production');
   const metrics = (env.METRICS || 'off').toLowerCase() as MetricsMode;
   if (!METRICS_MODES.includes(metrics))
     throw new Error(`METRICS must be one of ${METRICS_MODES.join(', ')}, got "${env.METRICS}"`);
   if (metrics === 'token' && (env.METRICS_TOKEN ?? '').length < 24)
     throw new Error('METRICS=token needs METRICS_TOKEN of at least 24 characters');
-  if (
-    env.BOOTSTRAP_ADMIN_TOKEN !== undefined &&
-    env.BOOTSTRAP_ADMIN_TOKEN !== '' &&
-    env.BOOTSTRAP_ADMIN_TOKEN.length < 24
-  )
-    throw new Error('BOOTSTRAP_ADMIN_TOKEN must be at least 24 characters: it grants full access');
   return {
     port: integer('PORT', env.PORT, 4000),
     host: env.HOST || '127.0.0.1',
     sqlitePath: env.SQLITE_PATH || './data/events.sqlite',
     eventStoreConnectionString: env.EVENTSTORE_CONNECTION_STRING || null,
     production,
-    explorer: flag(env.GRAPHQL_EXPLORER, !production),
-    introspection: flag(env.GRAPHQL_INTROSPECTION, !production),
+    explorer: flag('GRAPHQL_EXPLORER', env.GRAPHQL_EXPLORER, !production),
+    introspection: flag('GRAPHQL_INTROSPECTION', env.GRAPHQL_INTROSPECTION, !production),
     maxBodyBytes: integer('MAX_BODY_BYTES', env.MAX_BODY_BYTES, 1_048_576),
-    bootstrapAdminToken: env.BOOTSTRAP_ADMIN_TOKEN || null,
-    authDisabled: flag(env.AUTH_DISABLED, false),
+    bootstrapAdminToken: token || null,
+    authDisabled,
     statisticsFlushMs: positive('STATISTICS_FLUSH_MS', env.STATISTICS_FLUSH_MS, 5_000),
     statisticsRetentionDays: positive('STATISTICS_RETENTION_DAYS', env.STATISTICS_RETENTION_DAYS, 30),
     statisticsSampleSize: positive('STATISTICS_SAMPLE_SIZE', env.STATISTICS_SAMPLE_SIZE, 50_000),

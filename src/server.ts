@@ -18,7 +18,7 @@ import { MemoryStatisticsStore } from './statistics/memory.js';
 import { SqliteStatisticsStore } from './statistics/sqlite.js';
 import { createLoaders, type GraphQLContext, type Services } from './graphql/context.js';
 import { formatError } from './graphql/errors.js';
-import { aliasLimit, complexityLimit, depthLimit, QUERY_LIMITS } from './graphql/limits.js';
+import { checkDocument, type GraphQLRequestBody, QUERY_LIMITS } from './graphql/limits.js';
 import { buildBouncePatternsSchema } from './graphql/schema.js';
 import { EXPLORER_ASSET_PREFIX, explorerAsset, explorerPage } from './http/explorer.js';
 import { executeGraphQL, RequestError, sendError } from './http/graphqlHttp.js';
@@ -83,8 +83,9 @@ export async function startService(
   const { generatedAdminToken } = await app.start();
 
   const services: Services = app;
+  const schema = await buildBouncePatternsSchema();
   const apollo = new ApolloServer<GraphQLContext>({
-    schema: await buildBouncePatternsSchema(),
+    schema,
     formatError: metrics
       ? (formatted, error) => {
           const answer = formatError(formatted, error);
@@ -96,19 +97,24 @@ export async function startService(
     // main.ts owns SIGTERM/SIGINT; Apollo's own handlers would stop it a second time and hang the shutdown.
     stopOnTerminationSignals: false,
     introspection: config.introspection,
-    validationRules: [depthLimit(QUERY_LIMITS.depth), aliasLimit(QUERY_LIMITS.aliases)],
+    // Where the schema is not shown, error messages do not suggest its field names either.
+    hideSchemaDetailsFromClientErrors: !config.introspection,
+    // Every document passes checkDocument first; a persisted query would reach Apollo without its text.
+    persistedQueries: false,
+    parseOptions: { maxTokens: QUERY_LIMITS.tokens },
     // No HTTP caching of answers: cache control would only add a hook to every resolved field.
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(),
-      complexityLimit(QUERY_LIMITS.complexity),
       ...(metrics ? [metrics.plugin()] : []),
     ],
   });
   await apollo.start();
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    // The request target is a path (`//` included); anything else (absolute or `*` forms) is not ours.
+    if (!req.url?.startsWith('/')) throw new RequestError(400, 'BAD_REQUEST', 'the request target must be a path');
+    const url = new URL(`http://localhost${req.url}`);
     if (url.pathname === '/healthz') {
       const healthy = app.runner.healthy;
       res.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json' });
@@ -153,8 +159,12 @@ export async function startService(
     }
     const correlationId = correlationIdOf(req);
     res.setHeader('x-correlation-id', correlationId);
-    await executeGraphQL(apollo, req, res, url, config.maxBodyBytes, async () => ({
-      principal: principalOf(req, config, app.apiTokens),
+    // The token first: without one, nothing costly is done for the request (checkDocument).
+    const principal = principalOf(req, config, app.apiTokens);
+    const caller = { role: principal?.role ?? null, introspection: config.introspection };
+    const check = (request: GraphQLRequestBody) => void checkDocument(schema, request, caller);
+    await executeGraphQL(apollo, req, res, url, { maxBodyBytes: config.maxBodyBytes, check }, async () => ({
+      principal,
       correlationId,
       services,
       loaders: createLoaders(services),

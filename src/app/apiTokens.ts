@@ -83,14 +83,21 @@ export class ApiTokens {
   }
 
   /**
-   * The first admin token: BOOTSTRAP_ADMIN_TOKEN when given (installed once, whatever its value),
-   * else a generated one when the log holds no token at all. Returns a generated secret, to be
+   * The first admin token: BOOTSTRAP_ADMIN_TOKEN when given (installed once; refused when the log
+   * already has another admin), else a generated one when the log holds no token at all. Returns a generated secret, to be
    * shown once; null when nothing was generated.
    */
   async bootstrap(configured: string | null): Promise<string | null> {
     const context = { actor: SYSTEM_ACTOR };
     if (configured) {
-      if (this.model.apiTokenByHash(hashSecret(configured))) return null;
+      const known = this.model.apiTokenByHash(hashSecret(configured));
+      if (known?.revoked) throw new Error('BOOTSTRAP_ADMIN_TOKEN is a revoked token: choose another');
+      if (known) return null;
+      // A different secret on a log that has an admin would silently add a second one.
+      if (this.model.apiTokens().some((row) => row.role === 'admin' && !row.revoked))
+        throw new Error(
+          "BOOTSTRAP_ADMIN_TOKEN is not the secret of this log's admin token: unset it to keep the tokens the log holds (admins create more with createApiToken)",
+        );
       const id = `bootstrap-${hashSecret(configured).slice(0, 16)}`;
       await unlessConcurrentlyDone(() =>
         this.create('bootstrap admin (BOOTSTRAP_ADMIN_TOKEN)', 'admin', context, configured, id),

@@ -11,11 +11,15 @@ import { Insight } from './insight.js';
 import { MemoryStatisticsStore } from '../statistics/memory.js';
 import type { StatisticsStore } from '../statistics/port.js';
 import { Statistics, type StatisticsOptions } from '../statistics/statistics.js';
+import { ShippedDefaults } from './shippedDefaults.js';
+import { type DefaultsRelease, SHIPPED_DEFAULTS } from '../domain/defaults/release.js';
 
 export interface AppOptions {
   readonly clock?: Clock;
   /** Install the shipped defaults on start (on by default; tests of an empty rule set turn it off). */
   readonly seed?: boolean;
+  /** The defaults this release ships (tests of upgrades pass their own releases). */
+  readonly defaults?: DefaultsRelease;
   /** The first admin token's secret (BOOTSTRAP_ADMIN_TOKEN); without it one is generated once. */
   readonly bootstrapAdminToken?: string | null;
   /** Where hit counts, unmatched replies and the sample are kept (default: memory, lost on restart). */
@@ -33,6 +37,7 @@ export class App {
   readonly apiTokens: ApiTokens;
   readonly statistics: Statistics;
   readonly insight: Insight;
+  readonly shippedDefaults: ShippedDefaults;
   private readonly options: AppOptions;
 
   constructor(
@@ -50,17 +55,19 @@ export class App {
     this.statistics = new Statistics(options.statisticsStore ?? new MemoryStatisticsStore(), options.statistics);
     this.classifier.onClassified((request, verdict) => this.statistics.record(request, verdict));
     this.insight = new Insight(this.runner, this.audit, this.statistics);
+    this.shippedDefaults = new ShippedDefaults(options.defaults ?? SHIPPED_DEFAULTS, this.bouncePatterns, this.runner);
   }
 
   /**
-   * Catches the projections up with the log, installs missing defaults and the first admin token.
+   * Catches the projections up with the log, brings the defaults to this release and the first admin token.
    * Returns that token's secret when it was generated now: it is shown once and never stored.
    */
   async start(): Promise<{ generatedAdminToken: string | null }> {
     await this.runner.start();
     await this.statistics.loadTotals();
     this.statistics.start();
-    if (this.options.seed ?? true) await seedDefaults(this.runner, this.isps, this.bouncePatterns);
+    if (this.options.seed ?? true)
+      await seedDefaults(this.runner, this.isps, this.bouncePatterns, this.shippedDefaults.defaults);
     return { generatedAdminToken: await this.apiTokens.bootstrap(this.options.bootstrapAdminToken ?? null) };
   }
 

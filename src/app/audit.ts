@@ -89,6 +89,22 @@ export class Audit {
     return this.runner.history.ofStream(ispStream(id));
   }
 
+  /** A pattern as it stood at one of its versions; undefined when it never had that version. */
+  async patternRevision(id: string, version: number): Promise<BouncePatternRow | undefined> {
+    const model = await this.modelAtVersion(bouncePatternStream(id), version);
+    return model?.patternRow(id);
+  }
+
+  async ispRevision(id: string, version: number): Promise<IspRow | undefined> {
+    const model = await this.modelAtVersion(ispStream(id), version);
+    return model?.ispRow(id);
+  }
+
+  private async modelAtVersion(streamId: string, version: number) {
+    const entry = this.runner.history.ofStream(streamId)[version - 1];
+    return entry && this.timeTravel.modelAt({ position: entry.position });
+  }
+
   /** The live patterns at a past moment, in the order classify tried them. */
   async bouncePatternsAsOf(asOf: AsOf): Promise<{ position: bigint | null; patterns: BouncePatternRow[] }> {
     const model = await this.timeTravel.modelAt(asOf);

@@ -23,6 +23,8 @@ export interface BouncePatternFilter {
   hitSince?: Date | null;
   /** Only patterns not hit since this moment (never hit included). */
   notHitSince?: Date | null;
+  /** true: the trash (deleted patterns, which can be restored); false or absent: the live patterns. */
+  deleted?: boolean | null;
 }
 
 /** A pattern's hits as the statistics know them. */
@@ -97,8 +99,9 @@ export class BouncePatterns {
     });
   }
 
+  /** A pattern, live or in the trash (`deleted`). */
   get(id: string): BouncePatternRow | undefined {
-    return this.deps.runner.model.pattern(id);
+    return this.deps.runner.model.patternRow(id);
   }
 
   list(
@@ -108,7 +111,10 @@ export class BouncePatterns {
   ): Page<BouncePatternRow> {
     if (filter.search && filter.search.length > LIMITS.searchLength)
       throw new ValidationError('filter.search', `must be at most ${LIMITS.searchLength} characters`);
-    const rows = this.deps.runner.model.patterns().filter((row) => matchesFilter(row, filter, this.hitsOf));
+    const { model } = this.deps.runner;
+    const rows = (filter.deleted ? model.deletedPatterns() : model.patterns()).filter((row) =>
+      matchesFilter(row, filter, this.hitsOf),
+    );
     return paginate(rows, (row) => sortKeys[order.field](row, this.hitsOf), {
       ...page,
       descending: order.direction === 'DESC',
@@ -158,6 +164,21 @@ export class BouncePatterns {
 
   restore(id: string, expectedVersion: number | undefined, context: CommandContext) {
     return this.handle(id, { type: 'RestoreBouncePattern', patternId: id, expectedVersion }, context);
+  }
+
+  /** Brings a default to the fields a release ships; `unlessEdited` leaves one an operator changed alone. */
+  takeShipped(
+    id: string,
+    shipped: { release: string; fields: BouncePatternFields; unlessEdited: boolean },
+    expectedVersion: number | undefined,
+    context: CommandContext,
+  ) {
+    const { release, fields, unlessEdited } = shipped;
+    return this.handle(
+      id,
+      { type: 'TakeShippedBouncePattern', patternId: id, expectedVersion, release, shipped: fields, unlessEdited },
+      context,
+    );
   }
 
   private requireIsp(ispId: string | null): void {

@@ -1,5 +1,5 @@
 import { requirePermission, type Role } from '../domain/access.js';
-import { ValidationError } from '../domain/errors.js';
+import { TimeBudgetError, ValidationError } from '../domain/errors.js';
 import { LIMITS } from '../domain/limits.js';
 import { compilePattern } from '../domain/regex.js';
 import { normaliseReply } from '../domain/reply.js';
@@ -53,23 +53,49 @@ export class Classifier {
     return this.classify(request, await this.audit.matcherAsOf(asOf));
   }
 
-  classifyBatch(requests: readonly ClassifyRequest[]): Classification[] {
+  classifyBatch(requests: readonly ClassifyRequest[]): Promise<Classification[]> {
     if (requests.length > LIMITS.classifyBatchSize)
       throw new ValidationError('items', `must hold at most ${LIMITS.classifyBatchSize} replies`);
     // Every reply is checked before any is answered, so a refused batch counts nothing.
     for (const request of requests) checkRequest(request);
-    return requests.map((request) => this.classify(request));
+    return mapWithinBudget('classifyBatch', requests, (request) => this.classify(request));
   }
 
   /** Which samples a pattern would catch before it is saved, and what catches each of them today. */
-  testPattern(pattern: string, ispId: string | null, samples: readonly string[]) {
+  async testPattern(pattern: string, ispId: string | null, samples: readonly string[]) {
     if (samples.length > 100) throw new ValidationError('samples', 'must hold at most 100 replies');
     const regex = compilePattern(pattern);
-    const trials: PatternTrial[] = samples.map((reply) => ({
+    const trials: PatternTrial[] = await mapWithinBudget('testPattern', samples, (reply) => ({
       reply,
       matches: regex.test(normaliseReply(reply)),
       current: this.runner.matcher.classify({ reply, ispId }),
     }));
     return { trials, warnings: patternWarnings(pattern) };
   }
+}
+
+/** What a batch may take in all, and how long it may hold the event loop before letting others in. */
+export const BATCH_TIME = { budgetMs: 2_000, sliceMs: 10 } as const;
+
+/**
+ * Maps the items in slices of at most BATCH_TIME.sliceMs, yielding to other requests between them
+ * (a small batch runs in one slice, with no wait); past BATCH_TIME.budgetMs in all, it is refused.
+ */
+async function mapWithinBudget<T, R>(what: string, items: readonly T[], map: (item: T) => R): Promise<R[]> {
+  const started = performance.now();
+  let sliceStarted = started;
+  const results: R[] = [];
+  for (const item of items) {
+    results.push(map(item));
+    const now = performance.now();
+    if (now - started > BATCH_TIME.budgetMs)
+      throw new TimeBudgetError(
+        `${what} stopped after ${results.length} of ${items.length} replies: over its time budget of ${BATCH_TIME.budgetMs} ms; send fewer per request`,
+      );
+    if (now - sliceStarted > BATCH_TIME.sliceMs) {
+      await new Promise((resolve) => setImmediate(resolve));
+      sliceStarted = performance.now();
+    }
+  }
+  return results;
 }

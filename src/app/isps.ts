@@ -1,4 +1,4 @@
-import { ConflictError, ValidationError } from '../domain/errors.js';
+import { IspInUseError, ValidationError } from '../domain/errors.js';
 import { ispDecider } from '../domain/isp.js';
 import { LIMITS } from '../domain/limits.js';
 import { ispStream } from '../domain/streams.js';
@@ -63,12 +63,11 @@ export class Isps {
   }
 
   async delete(id: string, expectedVersion: number, context: CommandContext) {
-    const isp = this.model.isp(id);
     const users = this.model.patterns().filter((row) => row.ispId === id);
-    if (isp && users.length > 0)
-      throw new ConflictError(
+    if (users.length > 0)
+      throw new IspInUseError(
         `ISP ${id} is still used by ${users.length} bounce pattern(s); move or delete them first`,
-        isp.version,
+        users.length,
       );
     return this.handle(id, { type: 'DeleteIsp', ispId: id, expectedVersion }, context);
   }

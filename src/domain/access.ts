@@ -35,3 +35,7 @@ export function requirePermission(role: Role | null, permission: Permission, wha
   if (role === null || !allows(role, permission))
     throw new ForbiddenError(`${what}: it needs the ${permission} permission`);
 }
+
+/** Every permission a role holds, in table order. */
+export const permissionsOf = (role: Role): Permission[] =>
+  (Object.keys(PERMISSIONS) as Permission[]).filter((permission) => allows(role, permission));

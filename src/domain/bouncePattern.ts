@@ -1,5 +1,5 @@
 import type { Decider } from './decider.js';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors.js';
+import { ConflictError, NotDeletedError, NotFoundError, ProtectedDefaultError, ValidationError } from './errors.js';
 import { diffFields, hasChanges } from './changes.js';
 import type { BouncePatternEvent } from './events.js';
 import type { BouncePatternFields, Origin } from './types.js';
@@ -25,13 +25,26 @@ export type RevertBouncePattern = {
   toVersion: number;
 };
 export type RestoreBouncePattern = { type: 'RestoreBouncePattern'; patternId: string; expectedVersion?: number };
+/**
+ * Bring a default to the fields a release ships (a removed default ships disabled). With `unlessEdited`
+ * (an upgrade on start) a default whose fields are no longer those last shipped is the operator's: left alone.
+ */
+export type TakeShippedBouncePattern = {
+  type: 'TakeShippedBouncePattern';
+  patternId: string;
+  expectedVersion?: number;
+  release: string;
+  shipped: BouncePatternFields;
+  unlessEdited: boolean;
+};
 
 export type BouncePatternCommand =
   | CreateBouncePattern
   | EditBouncePattern
   | DeleteBouncePattern
   | RevertBouncePattern
-  | RestoreBouncePattern;
+  | RestoreBouncePattern
+  | TakeShippedBouncePattern;
 
 export type BouncePatternState =
   | { status: 'absent'; version: 0 }
@@ -43,6 +56,8 @@ export type BouncePatternState =
       version: number;
       /** The fields as they stood after each version (index = version - 1), for revert. */
       fieldsByVersion: readonly BouncePatternFields[];
+      /** A default's fields as a release last shipped them into this stream; null for a custom pattern. */
+      shipped: BouncePatternFields | null;
     };
 
 export const BOUNCE_PATTERN_FIELD_NAMES = fieldNames(BOUNCE_PATTERN_FIELDS);
@@ -84,7 +99,7 @@ export function decide(command: BouncePatternCommand, state: BouncePatternState)
       const current = requireExisting(state, command.patternId);
       requireVersion(state, command.expectedVersion);
       if (current.origin === 'DEFAULT')
-        throw new ForbiddenError('default bounce patterns cannot be deleted; disable the pattern instead');
+        throw new ProtectedDefaultError('default bounce patterns cannot be deleted; disable the pattern instead');
       return [{ type: 'BouncePatternDeleted', data: { patternId: command.patternId } }];
     }
     case 'RevertBouncePattern': {
@@ -105,19 +120,42 @@ export function decide(command: BouncePatternCommand, state: BouncePatternState)
     case 'RestoreBouncePattern': {
       if (state.status === 'absent') throw new NotFoundError('BouncePattern', command.patternId);
       requireVersion(state, command.expectedVersion);
-      if (state.status === 'active') throw new ConflictError('bounce pattern is not deleted', state.version);
+      if (state.status === 'active') throw new NotDeletedError('the bounce pattern is not deleted');
       return [{ type: 'BouncePatternRestored', data: { patternId: command.patternId } }];
     }
+    case 'TakeShippedBouncePattern': {
+      const current = requireExisting(state, command.patternId);
+      requireVersion(state, command.expectedVersion);
+      if (current.origin !== 'DEFAULT') throw new ValidationError('id', 'is a custom pattern: no release ships it');
+      if (command.unlessEdited && isEditedSinceShipped(current)) return [];
+      const diff = diffFields(current.fields, command.shipped, BOUNCE_PATTERN_FIELD_NAMES);
+      if (!hasChanges(diff)) return [];
+      return [
+        { type: 'BouncePatternEdited', data: { patternId: command.patternId, release: command.release, ...diff } },
+      ];
+    }
   }
+}
+
+/** Whether someone changed a default since a release last shipped it. */
+export function isEditedSinceShipped(state: BouncePatternState): boolean {
+  if (state.status === 'absent' || state.shipped === null) return false;
+  return hasChanges(diffFields(state.shipped, state.fields, BOUNCE_PATTERN_FIELD_NAMES));
 }
 
 export function evolve(state: BouncePatternState, event: BouncePatternEvent): BouncePatternState {
   switch (event.type) {
     case 'BouncePatternCreated': {
       const { patternId, origin, ...fields } = event.data;
-      return { status: 'active', patternId, origin, fields, version: 1, fieldsByVersion: [fields] };
+      const shipped = origin === 'DEFAULT' ? fields : null;
+      return { status: 'active', patternId, origin, fields, version: 1, fieldsByVersion: [fields], shipped };
     }
-    case 'BouncePatternEdited':
+    case 'BouncePatternEdited': {
+      const s = existing(state);
+      const fields = { ...s.fields, ...event.data.changes };
+      const next = nextVersion(s, fields, s.status);
+      return event.data.release === undefined ? next : { ...next, shipped: fields };
+    }
     case 'BouncePatternReverted': {
       const s = existing(state);
       return nextVersion(s, { ...s.fields, ...event.data.changes }, s.status);
@@ -140,7 +178,7 @@ function nextVersion(
   s: ExistingPattern,
   fields: BouncePatternFields,
   status: ExistingPattern['status'],
-): BouncePatternState {
+): ExistingPattern {
   return { ...s, status, fields, version: s.version + 1, fieldsByVersion: [...s.fieldsByVersion, fields] };
 }
 

@@ -3,7 +3,16 @@
  * the GraphQL layer maps each kind to its `extensions.code`.
  */
 export abstract class DomainError extends Error {
-  abstract readonly code: 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'FORBIDDEN' | 'IDEMPOTENCY_KEY_REUSED';
+  abstract readonly code:
+    | 'BAD_USER_INPUT'
+    | 'NOT_FOUND'
+    | 'CONFLICT'
+    | 'FORBIDDEN'
+    | 'IDEMPOTENCY_KEY_REUSED'
+    | 'PROTECTED_DEFAULT'
+    | 'ISP_IN_USE'
+    | 'NOT_DELETED'
+    | 'TIME_BUDGET_EXCEEDED';
   override get name(): string {
     return this.constructor.name;
   }
@@ -60,4 +69,30 @@ export class ForbiddenError extends DomainError {
 /** An idempotency key sent again with another operation, input or object than the first time. */
 export class IdempotencyKeyReusedError extends DomainError {
   readonly code = 'IDEMPOTENCY_KEY_REUSED';
+}
+
+/** A shipped default cannot be deleted (it can be disabled, or edited). */
+export class ProtectedDefaultError extends DomainError {
+  readonly code = 'PROTECTED_DEFAULT';
+}
+
+/** An ISP that patterns still point to cannot be deleted: move or delete them first. */
+export class IspInUseError extends DomainError {
+  readonly code = 'ISP_IN_USE';
+  constructor(
+    message: string,
+    readonly patternCount: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Only a deleted pattern can be restored. */
+export class NotDeletedError extends DomainError {
+  readonly code = 'NOT_DELETED';
+}
+
+/** A request that would hold the server longer than its time budget; the part done is dropped. */
+export class TimeBudgetError extends DomainError {
+  readonly code = 'TIME_BUDGET_EXCEEDED';
 }

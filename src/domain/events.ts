@@ -13,7 +13,8 @@ export type BouncePatternCreated = {
 };
 export type BouncePatternEdited = {
   type: 'BouncePatternEdited';
-  data: { patternId: string } & FieldChanges<BouncePatternFields>;
+  /** `release`: the edit takes the default as that release of the service ships it. */
+  data: { patternId: string; release?: string } & FieldChanges<BouncePatternFields>;
 };
 /** An edit that brings a pattern back to the fields it had at an earlier version. */
 export type BouncePatternReverted = {

@@ -1,5 +1,5 @@
 import type { Decider } from './decider.js';
-import { ConflictError, ForbiddenError, NotFoundError } from './errors.js';
+import { ConflictError, NotFoundError, ProtectedDefaultError } from './errors.js';
 import type { IspEvent } from './events.js';
 import { diffFields, hasChanges } from './changes.js';
 import type { IspFields, Origin } from './types.js';
@@ -44,7 +44,7 @@ export function decide(command: IspCommand, state: IspState): IspEvent[] {
     }
     case 'DeleteIsp': {
       const current = requireActive(state, command.ispId, command.expectedVersion);
-      if (current.origin === 'DEFAULT') throw new ForbiddenError('default ISPs cannot be deleted');
+      if (current.origin === 'DEFAULT') throw new ProtectedDefaultError('default ISPs cannot be deleted');
       return [{ type: 'IspDeleted', data: { ispId: command.ispId } }];
     }
   }

@@ -5,6 +5,8 @@ export const LIMITS = {
   idLength: 200,
   searchLength: 200,
   patternLength: 1_000,
+  /** Estimated compiled size of a pattern (regex.ts): what bounds its time on a maximal reply. */
+  patternSize: 2_000,
   messageLength: 2_000,
   reasonLength: 1_000,
   ispNameLength: 200,

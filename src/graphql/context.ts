@@ -7,6 +7,7 @@ import type { Insight } from '../app/insight.js';
 import type { Isps } from '../app/isps.js';
 import type { Statistics } from '../statistics/statistics.js';
 import type { ProjectionRunner } from '../app/projectionRunner.js';
+import type { ShippedDefaults } from '../app/shippedDefaults.js';
 import type { BouncePatternRow } from '../../projections/bouncePatternList.js';
 import type { IspRow } from '../../projections/ispDirectory.js';
 
@@ -19,6 +20,7 @@ export interface Services {
   readonly runner: ProjectionRunner;
   readonly statistics: Statistics;
   readonly insight: Insight;
+  readonly shippedDefaults: ShippedDefaults;
 }
 
 export interface GraphQLContext {

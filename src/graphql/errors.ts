@@ -2,7 +2,6 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { AuthorizationError } from 'type-graphql';
 import { ConflictError, DomainError, ValidationError } from '../domain/errors.js';
-import { LimitError } from './limits.js';
 
 /**
  * What a client sees of an error: domain refusals with their code and the facts needed to act
@@ -10,17 +9,6 @@ import { LimitError } from './limits.js';
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
-  // Apollo files validation-rule errors under GRAPHQL_VALIDATION_FAILED; a limit keeps its own code.
-  const limit =
-    original instanceof LimitError
-      ? original
-      : error instanceof GraphQLError && error.originalError instanceof LimitError
-        ? error.originalError
-        : null;
-  if (limit) {
-    const { http: _http, ...extensions } = limit.extensions;
-    return { message: limit.message, locations: formatted.locations, extensions };
-  }
   if (original instanceof DomainError) {
     const extensions: Record<string, unknown> = { code: original.code };
     if (original instanceof ValidationError) {

@@ -8,6 +8,8 @@ import { BouncePatternResolver } from './resolvers/bouncePatternResolver.js';
 import { ClassificationResolver } from './resolvers/classificationResolver.js';
 import { IspResolver } from './resolvers/ispResolver.js';
 import { HitBucketsResolver, PatternHitsResolver, StatisticsResolver } from './resolvers/statisticsResolver.js';
+import { BouncePatternRevisionResolver, IspRevisionResolver, NodeResolver } from './resolvers/nodeResolver.js';
+import { ShippedDefaultResolver } from './resolvers/shippedDefaultResolver.js';
 
 export const RESOLVERS = [
   BouncePatternResolver,
@@ -18,9 +20,17 @@ export const RESOLVERS = [
   StatisticsResolver,
   PatternHitsResolver,
   HitBucketsResolver,
+  NodeResolver,
+  BouncePatternRevisionResolver,
+  IspRevisionResolver,
+  ShippedDefaultResolver,
 ] as const;
 
-export function buildBouncePatternsSchema(): Promise<GraphQLSchema> {
+export async function buildBouncePatternsSchema(): Promise<GraphQLSchema> {
   // Input checks live in the domain (validation.ts), so class-validator is not used.
-  return buildSchema({ resolvers: RESOLVERS, validate: false, authChecker, authMode: 'error' });
+  const schema = await buildSchema({ resolvers: RESOLVERS, validate: false, authChecker, authMode: 'error' });
+  // type-graphql names the root types without a description.
+  schema.getQueryType()!.description = 'What can be read: the rules, verdicts, the audit trail.';
+  schema.getMutationType()!.description = 'What can be changed: each change is an event in the log.';
+  return schema;
 }

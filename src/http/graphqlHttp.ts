@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { GraphQLError } from 'graphql';
+import type { GraphQLRequestBody } from '../graphql/limits.js';
 
 export class RequestError extends Error {
   constructor(
@@ -40,26 +42,75 @@ export function sendError(res: ServerResponse, error: RequestError): void {
   res.end(JSON.stringify({ errors: [{ message: error.message, extensions: { code: error.code } }] }));
 }
 
-/** Hands one HTTP request to Apollo (its own node:http path: no framework in between). */
+/** A refusal before Apollo sees the request, in the shape Apollo would give it. */
+function sendRefusal(res: ServerResponse, error: GraphQLError): void {
+  const { http, ...extensions } = error.extensions as { http?: { status?: number } };
+  res.writeHead(http?.status ?? 400, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ errors: [{ message: error.message, extensions }] }));
+}
+
+/** The GraphQL request a POST body or GET query string holds; null when it holds none Apollo could run. */
+function graphQLRequestOf(method: string, body: unknown, url: URL): GraphQLRequestBody | null {
+  let request: unknown = body;
+  if (method === 'GET') {
+    let variables: unknown = null;
+    try {
+      variables = JSON.parse(url.searchParams.get('variables') ?? 'null');
+    } catch {
+      // Apollo refuses them, saying so.
+    }
+    request = { query: url.searchParams.get('query'), variables, operationName: url.searchParams.get('operationName') };
+  }
+  if (typeof request !== 'object' || request === null || Array.isArray(request)) return null;
+  const { query, variables, operationName } = request as Record<string, unknown>;
+  if (typeof query !== 'string') return null;
+  return {
+    query,
+    variables:
+      typeof variables === 'object' && !Array.isArray(variables) ? (variables as Record<string, unknown>) : null,
+    operationName: typeof operationName === 'string' ? operationName : null,
+  };
+}
+
+/**
+ * Hands one HTTP request to Apollo (its own node:http path: no framework in between), once `check`
+ * (the token, the document's bounds: limits.ts) has passed it. A `server-timing` header tells how long
+ * the server spent on it.
+ */
 export async function executeGraphQL<C extends BaseContext>(
   apollo: ApolloServer<C>,
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
-  maxBodyBytes: number,
+  options: { readonly maxBodyBytes: number; readonly check: (request: GraphQLRequestBody) => void },
   context: () => Promise<C>,
 ): Promise<void> {
+  const started = performance.now();
+  const timed = () => res.setHeader('server-timing', `total;dur=${(performance.now() - started).toFixed(1)}`);
   const headers = new HeaderMap();
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
   }
+  const method = req.method ?? 'GET';
   const body =
-    req.method === 'POST' ? parseBody(await readBody(req, maxBodyBytes), req.headers['content-type']) : undefined;
+    method === 'POST' ? parseBody(await readBody(req, options.maxBodyBytes), req.headers['content-type']) : undefined;
+  const request = graphQLRequestOf(method, body, url);
+  if (request) {
+    try {
+      options.check(request);
+    } catch (error) {
+      if (!(error instanceof GraphQLError)) throw error;
+      timed();
+      sendRefusal(res, error);
+      return;
+    }
+  }
   const response = await apollo.executeHTTPGraphQLRequest({
-    httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+    httpGraphQLRequest: { method, headers, search: url.search, body },
     context,
   });
   for (const [name, value] of response.headers) res.setHeader(name, value);
+  timed();
   res.statusCode = response.status ?? 200;
   if (response.body.kind === 'complete') {
     res.end(response.body.string);

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES, type Role } from '../../src/domain/access.js';
 import { bearer, serviceEnv } from '../support/auth.js';
@@ -14,28 +13,8 @@ import {
   REVOKE_TOKEN,
 } from '../support/queries.js';
 import { logHead } from '../support/log.js';
+import { nestedReadKeys, readmeRoleTable } from '../support/readmeTables.js';
 import { scratchDir, startServiceProcess, type ServiceProcess } from '../support/serviceProcess.js';
-
-/** The README's role table: operation → the roles it marks ✓. */
-function readmeAccessTable(): Map<string, Set<Role>> {
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-  const block = /<!-- access-table[^>]*-->([\s\S]*?)<!-- \/access-table -->/.exec(readme)?.[1];
-  if (!block) throw new Error('README has no access table');
-  const rows = block
-    .trim()
-    .split('\n')
-    .map((line) =>
-      line
-        .split('|')
-        .slice(1, -1)
-        .map((cell) => cell.trim()),
-    );
-  const roles = rows[0]!.slice(1) as Role[];
-  expect(roles).toEqual([...ROLES]);
-  return new Map(
-    rows.slice(2).map(([operation, ...cells]) => [operation!, new Set(roles.filter((_, i) => cells[i] === '✓'))]),
-  );
-}
 
 const scratch = scratchDir();
 let service: ServiceProcess;
@@ -75,6 +54,8 @@ const operations: Record<string, Operation> = {
   bouncePattern: { prepare: async () => ({ id: (await newPattern()).id }), query: GET_PATTERN },
   isps: { query: '{ isps(first: 1) { totalCount } }' },
   isp: { query: 'query { isp(id: "gmail") { id name } }' },
+  node: { query: 'query { node(id: "gmail") { id ... on Isp { name } } }' },
+  me: { query: '{ me { id role permissions } }' },
   testPattern: {
     query: 'query { testPattern(pattern: "quota", samples: ["552 quota exceeded"]) { trials { matches } } }',
   },
@@ -122,7 +103,8 @@ const operations: Record<string, Operation> = {
       await admin(EDIT_PATTERN, { id, expectedVersion: 1, input: { priority: 7 } });
       return { id };
     },
-    query: 'mutation($id: ID!) { revertBouncePattern(id: $id, toVersion: 1) { pattern { version } } }',
+    query:
+      'mutation($id: ID!) { revertBouncePattern(id: $id, toVersion: 1, expectedVersion: 2) { pattern { version } } }',
   },
   restoreBouncePattern: {
     prepare: async () => {
@@ -130,10 +112,12 @@ const operations: Record<string, Operation> = {
       await admin(DELETE_PATTERN, { id, expectedVersion: 1 });
       return { id };
     },
-    query: 'mutation($id: ID!) { restoreBouncePattern(id: $id) { pattern { version } } }',
+    query: 'mutation($id: ID!) { restoreBouncePattern(id: $id, expectedVersion: 2) { pattern { version } } }',
   },
   auditLog: { query: '{ auditLog(first: 1) { totalCount edges { node { eventType actor { id } } } } }' },
-  bouncePatternsAsOf: { query: '{ bouncePatternsAsOf(asOf: { position: "1" }) { position patterns { id } } }' },
+  bouncePatternsAsOf: {
+    query: '{ bouncePatternsAsOf(asOf: { position: "1" }) { position patterns { id patternId } } }',
+  },
   ispsAsOf: { query: '{ ispsAsOf(asOf: { position: "1" }) { position isps { id } } }' },
   rulesetDiff: { query: '{ rulesetDiff(from: { position: "1" }, to: { position: "2" }) { to added { id } } }' },
   verifyAuditTrail: { query: '{ verifyAuditTrail { ok eventsChecked } }' },
@@ -145,6 +129,20 @@ const operations: Record<string, Operation> = {
   },
   previewRuleChange: {
     query: '{ previewRuleChange(changes: [{ kind: DISABLE, id: "default-gmail-no-such-user" }]) { movedOccurrences } }',
+  },
+  bouncePatternsDifferingFromShippedDefaults: {
+    query: '{ bouncePatternsDifferingFromShippedDefaults { id differsFromShippedDefault } }',
+  },
+  takeShippedBouncePattern: {
+    // An operator's edit of a default first, so that there is a shipped version to take.
+    prepare: async () => {
+      const id = 'default-spam';
+      const { version } = (await admin(GET_PATTERN, { id })).bouncePattern;
+      await admin(EDIT_PATTERN, { id, expectedVersion: version, input: { priority: 311 + counter++ } });
+      return { id, v: version + 1 };
+    },
+    query:
+      'mutation($id: ID!, $v: Int!) { takeShippedBouncePattern(id: $id, expectedVersion: $v) { pattern { version differsFromShippedDefault } } }',
   },
 };
 
@@ -173,7 +171,7 @@ afterAll(async () => {
 });
 
 describe('every cell of the README role table', () => {
-  const table = readmeAccessTable();
+  const table = readmeRoleTable('access-table');
 
   it('names exactly the operations the schema serves', async () => {
     const schema = await admin('{ __schema { queryType { fields { name } } mutationType { fields { name } } } }');
@@ -201,6 +199,49 @@ describe('every cell of the README role table', () => {
         expect(response.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
         expect(response.data?.[operation] ?? null).toBeNull();
         expect(await logHead(scratch.sqlitePath)).toBe(head);
+      });
+    }
+  }
+});
+
+describe('every cell of the README nested-read table', () => {
+  // Each type is reached the way its readers reach it; `Type.*` is tried on some of its other fields.
+  const selection: Record<string, string> = {
+    'BouncePatternRevision.*': 'pattern priority enabled',
+    'IspRevision.*': 'domains',
+    'BouncePattern.history': 'history { eventType }',
+    'Isp.history': 'history { eventType }',
+  };
+  const entry: Record<string, string> = {
+    BouncePatternRevision: 'classify(reply: $reply, recipient: "someone@gmail.com") { type pattern { FIELDS } }',
+    IspRevision: 'classify(reply: $reply, recipient: "someone@gmail.com") { type isp { FIELDS } }',
+    BouncePattern: 'bouncePatterns(first: 1) { edges { node { FIELDS } } }',
+    Isp: 'isps(first: 1) { edges { node { FIELDS } } }',
+  };
+  const queryOf = (keys: string[]) => {
+    const types = [...new Set(keys.map((key) => key.split('.')[0]!))];
+    const fields = (type: string) =>
+      keys
+        .filter((key) => key.startsWith(`${type}.`))
+        .map((key) => selection[key] ?? key.slice(type.length + 1))
+        .join(' ');
+    const selections = types.map((type, i) => `q${i}: ${entry[type]!.replace('FIELDS', fields(type))}`).join(' ');
+    return `query${selections.includes('$reply') ? '($reply: String!)' : ''} { ${selections} }`;
+  };
+  const reply = '550 5.1.1 The email account that you tried to reach does not exist';
+
+  for (const [row, allowed] of readmeRoleTable('nested-access-table')) {
+    const query = queryOf(nestedReadKeys(row));
+    for (const role of ROLES) {
+      it(`${row} as ${role}: ${allowed.has(role) ? 'allowed' : 'FORBIDDEN'}`, async () => {
+        const response = await gql(service.url, query, { reply }, tokens[role]);
+        if (allowed.has(role)) {
+          expect(response.errors, JSON.stringify(response.errors)).toBeUndefined();
+          expect(Object.values(response.data).every((value) => value !== null)).toBe(true);
+        } else {
+          expect(response.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+          expect(response.data ?? null).toBeNull();
+        }
       });
     }
   }

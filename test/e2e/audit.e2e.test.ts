@@ -35,22 +35,22 @@ const AUDIT_LOG = `query Log($filter: AuditLogFilter, $order: AuditLogOrder, $fi
   }
 }`;
 const PATTERNS_AS_OF = `query AsOf($asOf: AsOfInput!) {
-  bouncePatternsAsOf(asOf: $asOf) { position patterns { id name type priority enabled version deleted } }
+  bouncePatternsAsOf(asOf: $asOf) { position patterns { patternId name type priority enabled version deleted } }
 }`;
-const ISPS_AS_OF = `query AsOf($asOf: AsOfInput!) { ispsAsOf(asOf: $asOf) { position isps { id name domains version } } }`;
+const ISPS_AS_OF = `query AsOf($asOf: AsOfInput!) { ispsAsOf(asOf: $asOf) { position isps { ispId name domains version } } }`;
 const CLASSIFY_AS_OF = `query Classify($reply: String!, $recipient: String, $asOf: AsOfInput) {
-  classify(reply: $reply, recipient: $recipient, asOf: $asOf) { type matchedBy rulesetVersion pattern { id type } isp { id } }
+  classify(reply: $reply, recipient: $recipient, asOf: $asOf) { type matchedBy rulesetVersion pattern { patternId type } isp { ispId } }
 }`;
 const DIFF = `query Diff($from: AsOfInput!, $to: AsOfInput!) {
   rulesetDiff(from: $from, to: $to) {
-    from to added { id name } removed { id name } changed { pattern { id version } changes { field before after } }
+    from to added { patternId name } removed { patternId name } changed { pattern { patternId version } changes { field before after } }
   }
 }`;
-const REVERT = `mutation Revert($id: ID!, $toVersion: Int!, $reason: String) {
-  revertBouncePattern(id: $id, toVersion: $toVersion, reason: $reason) { pattern { id type priority version } }
+const REVERT = `mutation Revert($id: ID!, $toVersion: Int!, $v: Int!, $reason: String) {
+  revertBouncePattern(id: $id, toVersion: $toVersion, expectedVersion: $v, reason: $reason) { pattern { id type priority version } }
 }`;
-const RESTORE = `mutation Restore($id: ID!, $reason: String) {
-  restoreBouncePattern(id: $id, reason: $reason) { pattern { id deleted version } }
+const RESTORE = `mutation Restore($id: ID!, $v: Int!, $reason: String) {
+  restoreBouncePattern(id: $id, expectedVersion: $v, reason: $reason) { pattern { id deleted version } }
 }`;
 
 const patternsAsOf = async (asOf: Record<string, unknown>) =>
@@ -140,7 +140,7 @@ describe('time travel', () => {
     expect(day1.position).toBe(positions.day1);
     expect(day1.patterns).toEqual([
       {
-        id: unknown.id,
+        patternId: unknown.id,
         name: 'Acme: user unknown',
         type: 'HARD_BOUNCE',
         priority: 10,
@@ -152,19 +152,19 @@ describe('time travel', () => {
 
     const day2 = await patternsAsOf({ at: END_OF.day2 });
     expect(day2.position).toBe(positions.day2);
-    expect(day2.patterns.map((p: any) => [p.id, p.type, p.version])).toEqual([
+    expect(day2.patterns.map((p: any) => [p.patternId, p.type, p.version])).toEqual([
       [unknown.id, 'BOUNCE', 2],
       [full.id, 'SOFT_BOUNCE', 1],
     ]);
 
     const day3 = await patternsAsOf({ at: END_OF.day3 });
-    expect(day3.patterns.map((p: any) => [p.id, p.type, p.priority])).toEqual([[unknown.id, 'BOUNCE', 5]]);
+    expect(day3.patterns.map((p: any) => [p.patternId, p.type, p.priority])).toEqual([[unknown.id, 'BOUNCE', 5]]);
     expect(await patternsAsOf({ position: positions.day3 })).toEqual(day3);
     // The same moment asked again is answered from the cache, identically.
     expect(await patternsAsOf({ at: END_OF.day3 })).toEqual(day3);
 
     const isps = (await admin(ISPS_AS_OF, { asOf: { at: '2024-03-01T09:10:00Z' } })).ispsAsOf;
-    expect(isps.isps).toEqual([{ id: acme.id, name: 'Acme Mail', domains: ['acme.example'], version: 1 }]);
+    expect(isps.isps).toEqual([{ ispId: acme.id, name: 'Acme Mail', domains: ['acme.example'], version: 1 }]);
   });
 
   it('classify answers as the MTA would have answered then', async () => {
@@ -173,15 +173,15 @@ describe('time travel', () => {
       type: 'HARD_BOUNCE',
       matchedBy: 'PATTERN',
       rulesetVersion: positions.day1,
-      pattern: { id: unknown.id, type: 'HARD_BOUNCE' },
-      isp: { id: acme.id },
+      pattern: { patternId: unknown.id, type: 'HARD_BOUNCE' },
+      isp: { ispId: acme.id },
     });
     const after = await classifyAsOf({ at: END_OF.day2 });
     expect(after).toMatchObject({
       type: 'BOUNCE',
       matchedBy: 'PATTERN',
       rulesetVersion: positions.day2,
-      pattern: { id: unknown.id, type: 'BOUNCE' },
+      pattern: { patternId: unknown.id, type: 'BOUNCE' },
     });
     // Before the ISP's rules existed, the reply code decides.
     expect(await classifyAsOf({ position: '0' })).toMatchObject({
@@ -196,18 +196,18 @@ describe('time travel', () => {
     expect(day1to2).toEqual({
       from: positions.day1,
       to: positions.day2,
-      added: [{ id: full.id, name: 'Acme: mailbox full' }],
+      added: [{ patternId: full.id, name: 'Acme: mailbox full' }],
       removed: [],
       changed: [
         {
-          pattern: { id: unknown.id, version: 2 },
+          pattern: { patternId: unknown.id, version: 2 },
           changes: [{ field: 'type', before: 'HARD_BOUNCE', after: 'BOUNCE' }],
         },
       ],
     });
     const day2to3 = (await admin(DIFF, { from: { position: positions.day2 }, to: { at: END_OF.day3 } })).rulesetDiff;
     expect(day2to3.added).toEqual([]);
-    expect(day2to3.removed).toEqual([{ id: full.id, name: 'Acme: mailbox full' }]);
+    expect(day2to3.removed).toEqual([{ patternId: full.id, name: 'Acme: mailbox full' }]);
     expect(day2to3.changed[0].changes).toEqual([{ field: 'priority', before: 10, after: 5 }]);
   });
 
@@ -225,15 +225,15 @@ describe('revert and restore', () => {
   it('revert brings back the fields of an earlier version as a new version; restore undeletes; history keeps everything', async () => {
     at('2024-03-04T14:00:00Z');
     const reverted = (
-      await admin(REVERT, { id: unknown.id, toVersion: 1, reason: 'OPS-7: the block theory was wrong' })
+      await admin(REVERT, { id: unknown.id, toVersion: 1, v: 3, reason: 'OPS-7: the block theory was wrong' })
     ).revertBouncePattern.pattern;
     expect(reverted).toEqual({ id: unknown.id, type: 'HARD_BOUNCE', priority: 10, version: 4 });
     at('2024-03-04T14:05:00Z');
-    const restored = (await admin(RESTORE, { id: full.id, reason: 'still needed' })).restoreBouncePattern.pattern;
+    const restored = (await admin(RESTORE, { id: full.id, v: 2, reason: 'still needed' })).restoreBouncePattern.pattern;
     expect(restored).toEqual({ id: full.id, deleted: false, version: 3 });
 
     const day4 = await patternsAsOf({ at: END_OF.day4 });
-    expect(day4.patterns.map((p: any) => [p.id, p.type, p.priority, p.version])).toEqual([
+    expect(day4.patterns.map((p: any) => [p.patternId, p.type, p.priority, p.version])).toEqual([
       [unknown.id, 'HARD_BOUNCE', 10, 4],
       [full.id, 'SOFT_BOUNCE', 100, 3],
     ]);

@@ -136,7 +136,7 @@ describe('bounce patterns over HTTP', () => {
     expect(await logHead(scratch.sqlitePath)).toBe(head);
     expect((await gqlData(service.url, GET_PATTERN, { id: unknown.id })).bouncePattern.priority).toBe(5);
 
-    // Delete: gone from the list and from bouncePattern(id), its events still in the log.
+    // Delete: gone from the list, in the trash (readable by id, marked deleted), its events still in the log.
     const del = await gqlData(service.url, DELETE_PATTERN, {
       id: unknown.id,
       expectedVersion: 2,
@@ -145,7 +145,9 @@ describe('bounce patterns over HTTP', () => {
     expect(del.deleteBouncePattern.pattern).toEqual({ id: unknown.id, version: 3, deleted: true });
     const remaining = await gqlData(service.url, LIST_PATTERNS, { filter: { origin: 'CUSTOM' } });
     expect(remaining.bouncePatterns.edges.map((e: any) => e.node.id)).toEqual([full.id, spam.id]);
-    expect((await gqlData(service.url, GET_PATTERN, { id: unknown.id })).bouncePattern).toBeNull();
+    expect((await gqlData(service.url, GET_PATTERN, { id: unknown.id })).bouncePattern.deleted).toBe(true);
+    const trash = await gqlData(service.url, LIST_PATTERNS, { filter: { deleted: true } });
+    expect(trash.bouncePatterns.edges.map((e: any) => e.node.id)).toEqual([unknown.id]);
     const events = await streamOf(unknown.id);
     expect(events.map((e) => e.type)).toEqual(['BouncePatternCreated', 'BouncePatternEdited', 'BouncePatternDeleted']);
     expect(events[1]!.data).toEqual({ patternId: unknown.id, changes: { priority: 5 }, previous: { priority: 10 } });
@@ -228,7 +230,7 @@ describe('bad input gets a clear error and changes nothing', () => {
     const defaults = await gqlData(service.url, LIST_PATTERNS, { filter: { origin: 'DEFAULT' }, first: 1 });
     const pattern = defaults.bouncePatterns.edges[0].node;
     const error = await gqlError(service.url, DELETE_PATTERN, { id: pattern.id, expectedVersion: pattern.version });
-    expect(error.extensions?.code).toBe('FORBIDDEN');
+    expect(error.extensions?.code).toBe('PROTECTED_DEFAULT');
   });
 });
 

@@ -41,10 +41,10 @@ describe('classify over HTTP', () => {
     expect(await classify(reply)).toMatchObject({ type: 'BOUNCE', matchedBy: 'REPLY_CODE', pattern: null });
     const { pattern } = await create({ name: 'zebra', type: 'HARD_BOUNCE', pattern: 'zebra-crossing', priority: 1 });
     const created = await classify(reply);
-    expect(created).toMatchObject({ type: 'HARD_BOUNCE', matchedBy: 'PATTERN', pattern: { id: pattern.id } });
+    expect(created).toMatchObject({ type: 'HARD_BOUNCE', matchedBy: 'PATTERN', pattern: { patternId: pattern.id } });
     await gqlData(service.url, EDIT_PATTERN, { id: pattern.id, expectedVersion: 1, input: { type: 'SOFT_BOUNCE' } });
     const edited = await classify(reply);
-    expect(edited).toMatchObject({ type: 'SOFT_BOUNCE', pattern: { id: pattern.id } });
+    expect(edited).toMatchObject({ type: 'SOFT_BOUNCE', pattern: { patternId: pattern.id } });
     expect(BigInt(edited.rulesetVersion)).toBeGreaterThan(BigInt(created.rulesetVersion));
     await gqlData(service.url, EDIT_PATTERN, { id: pattern.id, expectedVersion: 2, input: { enabled: false } });
     expect(await classify(reply)).toMatchObject({ matchedBy: 'REPLY_CODE', pattern: null });
@@ -71,17 +71,17 @@ describe('classify over HTTP', () => {
     const reply = '550 5.7.1 quokka detected';
     expect(await classify(reply, 'someone@mx1.mail.acme.example')).toMatchObject({
       type: 'SOFT_BOUNCE',
-      pattern: { id: specific.pattern.id },
-      isp: { id: ispId, name: 'Acme Mail' },
+      pattern: { patternId: specific.pattern.id },
+      isp: { ispId, name: 'Acme Mail' },
       replyCode: '550',
       enhancedStatusCode: '5.7.1',
     });
     expect(await classify(reply, 'someone@elsewhere.example')).toMatchObject({
       type: 'BOUNCE',
-      pattern: { id: general.pattern.id },
+      pattern: { patternId: general.pattern.id },
       isp: null,
     });
-    expect(await classify(reply, undefined, ispId)).toMatchObject({ pattern: { id: specific.pattern.id } });
+    expect(await classify(reply, undefined, ispId)).toMatchObject({ pattern: { patternId: specific.pattern.id } });
   });
 
   it('answers a batch in order, and refuses one that is too large', async () => {
@@ -96,13 +96,13 @@ describe('classify over HTTP', () => {
     const batch = (
       await gqlData(
         service.url,
-        'query($items: [ClassifyInput!]!) { classifyBatch(items: $items) { type matchedBy isp { id } } }',
+        'query($items: [ClassifyInput!]!) { classifyBatch(items: $items) { type matchedBy isp { ispId } } }',
         { items },
         mta,
       )
     ).classifyBatch;
     expect(batch.map((v: any) => v.type)).toEqual(['SOFT_BOUNCE', 'HARD_BOUNCE', 'BOUNCE']);
-    expect(batch[1].isp).toEqual({ id: 'gmail' });
+    expect(batch[1].isp).toEqual({ ispId: 'gmail' });
     expect(batch[2].matchedBy).toBe('NONE');
   });
 
@@ -110,7 +110,7 @@ describe('classify over HTTP', () => {
     const result = (
       await gqlData(
         service.url,
-        'query($p: String!, $s: [String!]!) { testPattern(pattern: $p, samples: $s) { warnings trials { reply matches current { type pattern { id } } } } }',
+        'query($p: String!, $s: [String!]!) { testPattern(pattern: $p, samples: $s) { warnings trials { reply matches current { type pattern { patternId } } } } }',
         {
           p: 'wombat',
           s: ['550 wombat here', '550 nothing'],

@@ -56,15 +56,15 @@ describe('two replicas on one SQLite file', () => {
         },
       });
       const pattern = created.createBouncePattern.pattern;
-      delays.push(await until(b, reply, (v) => v.pattern?.id === pattern.id && v.type === 'HARD_BOUNCE', since));
+      delays.push(await until(b, reply, (v) => v.pattern?.patternId === pattern.id && v.type === 'HARD_BOUNCE', since));
 
       since = performance.now();
       await gqlData(a.url, EDIT_PATTERN, { id: pattern.id, expectedVersion: 1, input: { type: 'SOFT_BOUNCE' } });
-      delays.push(await until(b, reply, (v) => v.pattern?.id === pattern.id && v.type === 'SOFT_BOUNCE', since));
+      delays.push(await until(b, reply, (v) => v.pattern?.patternId === pattern.id && v.type === 'SOFT_BOUNCE', since));
 
       since = performance.now();
       await gqlData(a.url, DELETE_PATTERN, { id: pattern.id, expectedVersion: 2 });
-      delays.push(await until(b, reply, (v) => v.pattern?.id !== pattern.id, since));
+      delays.push(await until(b, reply, (v) => v.pattern?.patternId !== pattern.id, since));
     }
     delays.sort((x, y) => x - y);
     const median = delays[Math.floor(delays.length / 2)]!;

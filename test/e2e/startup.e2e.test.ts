@@ -1,11 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { scratchDir } from '../support/serviceProcess.js';
+import { serviceEnv } from '../support/auth.js';
+import { gql, gqlError } from '../support/graphqlClient.js';
+import { logHead } from '../support/log.js';
+import { scratchDir, startServiceProcess } from '../support/serviceProcess.js';
 
 const MAIN = new URL('../../dist/src/main.js', import.meta.url).pathname;
 
-/** Starts the built service and waits for it to give up. */
+/** Starts the built service and waits for it to give up (on a fresh log unless `env` names one). */
 function startExpectingFailure(env: Record<string, string>) {
   const scratch = scratchDir();
   try {
@@ -21,8 +24,21 @@ function startExpectingFailure(env: Record<string, string>) {
 
 describe('a start that cannot happen', () => {
   it.each([
-    ['a bootstrap token too short', { BOOTSTRAP_ADMIN_TOKEN: 'short' }, /BOOTSTRAP_ADMIN_TOKEN must be at least 24/],
+    ['a bootstrap token too short', { BOOTSTRAP_ADMIN_TOKEN: 'short' }, /BOOTSTRAP_ADMIN_TOKEN must be 24 to 200/],
+    [
+      'a bootstrap token with a space',
+      { BOOTSTRAP_ADMIN_TOKEN: `${'x'.repeat(20)} ${'y'.repeat(20)}` },
+      /without spaces/,
+    ],
+    [
+      'a bootstrap token no bearer header can carry',
+      { BOOTSTRAP_ADMIN_TOKEN: 'x'.repeat(201) },
+      /24 to 200 characters/,
+    ],
     ['a port that is not a number', { PORT: 'eighty' }, /PORT must be/],
+    ['AUTH_DISABLED in production', { AUTH_DISABLED: 'true', NODE_ENV: 'production' }, /AUTH_DISABLED.*production/],
+    ['a flag that is neither true nor false', { AUTH_DISABLED: 'ture' }, /AUTH_DISABLED must be true or false/],
+    ['an unknown NODE_ENV', { NODE_ENV: 'prod' }, /NODE_ENV must be one of/],
   ])('says why in one line, without a stack trace: %s', (_case, env, why) => {
     const run = startExpectingFailure(env);
     expect(run.status).toBe(1);
@@ -44,4 +60,33 @@ describe('a start that cannot happen', () => {
       taken.close();
     }
   });
+
+  it('refuses another BOOTSTRAP_ADMIN_TOKEN on a log that has an admin, instead of adding a second', async () => {
+    const scratch = scratchDir();
+    await (await startServiceProcess(serviceEnv(scratch.sqlitePath))).stop();
+    const head = await logHead(scratch.sqlitePath);
+    const run = startExpectingFailure({
+      SQLITE_PATH: scratch.sqlitePath,
+      BOOTSTRAP_ADMIN_TOKEN: 'bp_another_admin_0123456789abcdef',
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/BOOTSTRAP_ADMIN_TOKEN is not the secret of this log's admin token/),
+    ]);
+    expect(await logHead(scratch.sqlitePath)).toBe(head);
+    const again = await startServiceProcess(serviceEnv(scratch.sqlitePath));
+    const tokens = await gql(again.url, '{ apiTokens { role } }');
+    expect(tokens.data.apiTokens.filter((t: { role: string }) => t.role === 'ADMIN')).toHaveLength(1);
+    await again.stop();
+    scratch.cleanup();
+  });
+});
+
+it('reads NODE_ENV without regard to case: PRODUCTION is production', async () => {
+  const scratch = scratchDir();
+  const service = await startServiceProcess(serviceEnv(scratch.sqlitePath, { NODE_ENV: 'PRODUCTION' }));
+  const introspection = await gqlError(service.url, '{ __schema { queryType { name } } }');
+  expect(introspection.message).toMatch(/introspection/i);
+  await service.stop();
+  scratch.cleanup();
 });

@@ -55,7 +55,7 @@ describe('statistics of a killed service', () => {
       await new Promise((resolve) => setTimeout(resolve, 1_500)); // several flush intervals
       await service.stop('SIGKILL');
       service = await startServiceProcess(env);
-      const hits = await gqlData(service.url, HITS, { id: classify.pattern.id });
+      const hits = await gqlData(service.url, HITS, { id: classify.pattern.patternId });
       expect(hits.bouncePattern.hits.total).toBe(1);
     } finally {
       await service?.stop();

@@ -26,7 +26,7 @@ export const GET_PATTERN = `query Get($id: ID!) { bouncePattern(id: $id) { ${PAT
 
 export const CLASSIFY = `query Classify($reply: String!, $recipient: String, $ispId: ID) {
   classify(reply: $reply, recipient: $recipient, ispId: $ispId) {
-    type matchedBy message replyCode enhancedStatusCode rulesetVersion pattern { id name } isp { id name }
+    type matchedBy message replyCode enhancedStatusCode rulesetVersion pattern { patternId name } isp { ispId name }
   }
 }`;
 

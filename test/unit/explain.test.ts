@@ -8,7 +8,7 @@ const ISPS: MatcherIsp[] = [
   { id: 'gmail', name: 'Gmail', domains: ['gmail.com'] },
   { id: 'outlook', name: 'Outlook', domains: ['outlook.com', 'mail.outlook.com'] },
 ];
-const WORDS = 'user unknown mailbox full quota spam blocked rate limit try later dmarc'.split(' ');
+const WORDS = 'user unknown mailbox full quota spam blocked rate limit try later dmarc почта müll'.split(' ');
 const TYPES: BounceType[] = ['HARD_BOUNCE', 'SOFT_BOUNCE', 'BOUNCE'];
 const CODES = ['550 5.1.1', '452 4.2.2', '421', '554 5.7.1', '', '5.2.2'];
 
@@ -41,7 +41,9 @@ function generated(seed: number) {
   const requests = Array.from({ length: 50 }, () => ({
     reply: [pick(CODES), ...Array.from({ length: 1 + Math.floor(random() * 6) }, () => pick(WORDS))]
       .join(random() < 0.5 ? ' ' : '\r\n550-')
-      .replace(/user/g, () => (random() < 0.3 ? 'USER' : 'user')),
+      .replace(/user/g, () => (random() < 0.3 ? 'USER' : 'user'))
+      .replace(/почта/g, () => (random() < 0.5 ? 'ПОЧТА' : 'почта'))
+      .replace(/müll|spam/g, (word) => (random() < 0.5 ? word.toUpperCase().replace('S', 'ſ') : word)),
     recipient: pick([null, 'a@gmail.com', 'b@mx.mail.outlook.com', 'c@example.org', 'example.org']),
     ispId: random() < 0.1 ? pick(['gmail', 'nowhere']) : null,
   }));

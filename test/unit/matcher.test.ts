@@ -1,6 +1,8 @@
 import RE2 from 're2';
 import { describe, expect, it } from 'vitest';
+import { foldedCodeOf } from '../../projections/literalIndex.js';
 import { analysePattern, compileMatcher, type MatcherIsp, type MatcherRule } from '../../projections/matcher.js';
+import { isFoldableLiteralCharacter } from '../../projections/patternLiterals.js';
 import { normaliseReply } from '../../src/domain/reply.js';
 import { seededRandom } from '../support/random.js';
 
@@ -312,11 +314,48 @@ describe('compileMatcher: the index loses no match', () => {
     'inactive',
   ];
 
+  // Words of other scripts, with the old Cyrillic glyph variants RE2 folds into о and в.
+  const NON_ASCII_WORDS = [
+    'postfach',
+    'überfüllt',
+    'unbekannt',
+    'boîte',
+    'pleine',
+    'ящик',
+    'переполнен',
+    'пользователь',
+    'не',
+    'найден',
+    '用户',
+    '不存在',
+    '空间不足',
+    'ユーザ',
+    '존재하지',
+    '않는',
+    'kullanıcı',
+    'bulunamadı',
+    'skrzynka',
+    'pełna',
+  ];
+  const variantGlyphs = (text: string) => text.replaceAll('о', '\u1c82').replaceAll('в', '\u1c80');
+
   it('answers every reply as a naive first-match loop over all rules', () => {
-    const next = seededRandom(20240611);
+    expectIndexAgreesWithNaiveLoop(WORDS, 20240611);
+  });
+
+  it('answers every reply as a naive first-match loop, also in other scripts and RE2 case folds', () => {
+    expectIndexAgreesWithNaiveLoop([...WORDS.slice(0, 20), ...NON_ASCII_WORDS], 20261201, variantGlyphs);
+  });
+
+  function expectIndexAgreesWithNaiveLoop(
+    vocabulary: readonly string[],
+    seed: number,
+    inReply: (word: string) => string = (word) => word,
+  ) {
+    const next = seededRandom(seed);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
     const word = () => {
-      const w = pick(WORDS);
+      const w = pick(vocabulary);
       return next() < 0.2 ? w.toUpperCase() : w;
     };
     const fragment = (): string => {
@@ -372,7 +411,7 @@ describe('compileMatcher: the index loses no match', () => {
 
     let matched = 0;
     for (let i = 0; i < 3000; i++) {
-      const words = Array.from({ length: 2 + Math.floor(next() * 8) }, word);
+      const words = Array.from({ length: 2 + Math.floor(next() * 8) }, () => (next() < 0.3 ? inReply(word()) : word()));
       const reply = `${pick(['550 5.1.1 ', '452-4.2.2 ', '', '554 '])}${words.join(pick([' ', '  ', '\r\n550 ', ': ']))}`;
       const isp = pick([null, ...isps]);
       const expected = naive(reply, isp?.id ?? null);
@@ -387,5 +426,41 @@ describe('compileMatcher: the index loses no match', () => {
     expect(matched).toBeGreaterThan(600);
     expect(matched).toBeLessThan(2400);
     expect(matcher.stats.unindexedRules).toBeLessThan(matcher.stats.rules / 2);
+  }
+});
+
+describe('the literal index and RE2 fold case alike', () => {
+  it('indexes every character RE2 folds into a letter a literal may hold as that letter', () => {
+    const cased: number[] = [];
+    for (let code = 0x80; code < 0x500; code++) if (isFoldableLiteralCharacter(code)) cased.push(code);
+    const letters = String.fromCharCode(...cased);
+    const disagreements: string[] = [];
+    for (let code = 0x80; code < 0x10000; code++) {
+      if (code >= 0xd800 && code <= 0xdfff) continue;
+      const escaped = String.fromCharCode(code).replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+      for (const hit of letters.match(new RE2(escaped, 'giu')) ?? []) {
+        if (foldedCodeOf(code) !== hit.toLowerCase().charCodeAt(0))
+          disagreements.push(`U+${code.toString(16)} ~ ${hit}`);
+      }
+    }
+    expect(disagreements).toEqual([]);
+  });
+
+  it('finds literals in other scripts and stops them at characters it cannot fold', () => {
+    expect(analysePattern('Postfach ist ÜBERFÜLLT').literals).toEqual(['postfach ist überfüllt']);
+    expect(analysePattern('用户不存在').literals).toEqual(['用户不存在']);
+    expect(analysePattern('ЯЩИК ПЕРЕПОЛНЕН').literals).toEqual(['ящик переполнен']);
+    // İ lowers to two characters: the literal ends there.
+    expect(analysePattern('kullanİci bulunamadi').literals).toEqual(['ci bulunamadi']);
+  });
+
+  it('matches Cyrillic case-insensitively and through the glyph variants RE2 folds', () => {
+    const full = rule({ pattern: 'ящик переполнен', type: 'SOFT_BOUNCE' });
+    const matcher = compileMatcher([full], ISPS, 1n);
+    expect(matcher.stats.unindexedRules).toBe(0);
+    expect(matcher.classify({ reply: '552 ЯЩИК ПЕРЕПОЛНЕН' }).rule).toBe(full);
+    expect(matcher.classify({ reply: `552 ящик ${variantOf('переполнен')}` }).rule).toBe(full);
   });
 });
+
+const variantOf = (text: string) => text.replaceAll('о', '\u1c82');

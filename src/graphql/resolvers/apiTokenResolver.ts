@@ -1,10 +1,10 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Permission } from '../../domain/access.js';
 import type { ApiTokenRow } from '../../../projections/apiTokens.js';
 import type { GraphQLContext } from '../context.js';
 import { ApiToken, CreateApiTokenInput, CreateApiTokenPayload, RevokeApiTokenPayload } from '../types/apiToken.js';
 import { Actor, toActor } from '../types/common.js';
-import { MutationArgs } from '../types/args.js';
+import { IdArgs, MutationArgs } from '../types/args.js';
 import { commandContext } from './commandContext.js';
 
 @Resolver(() => ApiToken)
@@ -16,10 +16,10 @@ export class ApiTokenResolver {
   }
 
   @Authorized<Permission>('manageTokens')
-  @Mutation(() => CreateApiTokenPayload)
+  @Mutation(() => CreateApiTokenPayload, { description: 'Makes a token; its secret is in this answer only.' })
   async createApiToken(
     @Ctx() ctx: GraphQLContext,
-    @Arg('input', () => CreateApiTokenInput) input: CreateApiTokenInput,
+    @Arg('input', () => CreateApiTokenInput, { description: 'The new token.' }) input: CreateApiTokenInput,
     @Args() args: MutationArgs,
   ) {
     const { row, secret } = await ctx.services.apiTokens.create(input.name, input.role, commandContext(ctx, args));
@@ -28,11 +28,11 @@ export class ApiTokenResolver {
 
   @Authorized<Permission>('manageTokens')
   @Mutation(() => RevokeApiTokenPayload, { description: 'A revoked token is refused from its next request on.' })
-  async revokeApiToken(@Ctx() ctx: GraphQLContext, @Arg('id', () => ID) id: string, @Args() args: MutationArgs) {
+  async revokeApiToken(@Ctx() ctx: GraphQLContext, @Args() { id }: IdArgs, @Args() args: MutationArgs) {
     return { token: await ctx.services.apiTokens.revoke(id, commandContext(ctx, args)) };
   }
 
-  @FieldResolver(() => Actor)
+  @FieldResolver(() => Actor, { description: 'Who created the token.' })
   createdBy(@Root() row: ApiTokenRow): Actor {
     return toActor(row.createdBy);
   }

@@ -20,8 +20,16 @@ import { Actor, toActor } from '../types/common.js';
 
 @ArgsType()
 class AuditLogArgs extends PageArgs {
-  @Field(() => AuditLogFilter, { nullable: true }) filter?: AuditLogFilter | null;
-  @Field(() => AuditLogOrderEnum, { nullable: true, defaultValue: 'NEWEST_FIRST' }) order?: AuditLogOrder | null;
+  @Field(() => AuditLogFilter, { nullable: true, description: 'Which entries; absent: all.' })
+  filter?: AuditLogFilter | null;
+  @Field(() => AuditLogOrderEnum, { nullable: true, defaultValue: 'NEWEST_FIRST', description: 'Their order.' })
+  order?: AuditLogOrder | null;
+}
+
+@ArgsType()
+class RulesetDiffArgs {
+  @Field(() => AsOfInput, { description: 'The earlier moment.' }) from!: AsOfInput;
+  @Field(() => AsOfInput, { description: 'The later moment.' }) to!: AsOfInput;
 }
 
 @Resolver(() => AuditEntry)
@@ -36,23 +44,22 @@ export class AuditResolver {
 
   @Authorized<Permission>('readAudit')
   @Query(() => BouncePatternsAsOf, { description: 'The bounce patterns as they stood at a past moment.' })
-  bouncePatternsAsOf(@Ctx() ctx: GraphQLContext, @Arg('asOf', () => AsOfInput) asOf: AsOfInput) {
+  bouncePatternsAsOf(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('asOf', () => AsOfInput, { description: 'The moment.' }) asOf: AsOfInput,
+  ) {
     return ctx.services.audit.bouncePatternsAsOf(asOf);
   }
 
   @Authorized<Permission>('readAudit')
   @Query(() => IspsAsOf, { description: 'The ISP directory as it stood at a past moment.' })
-  ispsAsOf(@Ctx() ctx: GraphQLContext, @Arg('asOf', () => AsOfInput) asOf: AsOfInput) {
+  ispsAsOf(@Ctx() ctx: GraphQLContext, @Arg('asOf', () => AsOfInput, { description: 'The moment.' }) asOf: AsOfInput) {
     return ctx.services.audit.ispsAsOf(asOf);
   }
 
   @Authorized<Permission>('readAudit')
   @Query(() => RulesetDiff, { description: 'Bounce patterns added, changed and removed between two moments.' })
-  rulesetDiff(
-    @Ctx() ctx: GraphQLContext,
-    @Arg('from', () => AsOfInput) from: AsOfInput,
-    @Arg('to', () => AsOfInput) to: AsOfInput,
-  ) {
+  rulesetDiff(@Ctx() ctx: GraphQLContext, @Args() { from, to }: RulesetDiffArgs) {
     return ctx.services.audit.rulesetDiff(from, to);
   }
 
@@ -64,7 +71,7 @@ export class AuditResolver {
     return ctx.services.audit.verify();
   }
 
-  @FieldResolver(() => Actor)
+  @FieldResolver(() => Actor, { description: 'Who made the change.' })
   actor(@Root() entry: Entry): Actor {
     return toActor(entry.actor);
   }

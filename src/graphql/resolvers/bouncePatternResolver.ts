@@ -6,7 +6,6 @@ import {
   Ctx,
   Field,
   FieldResolver,
-  ID,
   Int,
   Mutation,
   Query,
@@ -19,7 +18,7 @@ import type { RuleChange } from '../../app/insight.js';
 import type { Permission } from '../../domain/access.js';
 import type { GraphQLContext } from '../context.js';
 import { asFullPage } from '../limits.js';
-import { MutationArgs, PageArgs } from '../types/args.js';
+import { IdArgs, MutationArgs, PageArgs, TargetArgs } from '../types/args.js';
 import { connectionOf } from '../types/connection.js';
 import { AuditEntry } from '../types/audit.js';
 import { Actor, toActor } from '../types/common.js';
@@ -37,12 +36,14 @@ import {
   RevertBouncePatternPayload,
 } from '../types/bouncePattern.js';
 import { Isp } from '../types/isp.js';
-import { commandContext } from './commandContext.js';
+import { changesOf, commandContext } from './commandContext.js';
 
 @ArgsType()
 class BouncePatternsArgs extends PageArgs {
-  @Field(() => BouncePatternFilter, { nullable: true }) filter?: BouncePatternFilter | null;
-  @Field(() => BouncePatternOrder, { nullable: true }) orderBy?: BouncePatternOrder | null;
+  @Field(() => BouncePatternFilter, { nullable: true, description: 'Which patterns; absent: every live pattern.' })
+  filter?: BouncePatternFilter | null;
+  @Field(() => BouncePatternOrder, { nullable: true, description: 'How to sort them; absent: rule order.' })
+  orderBy?: BouncePatternOrder | null;
 }
 
 const DRY_RUN = 'true: save nothing; answer the preview of the change on the recent sample of replies instead.';
@@ -62,16 +63,21 @@ export class BouncePatternResolver {
   }
 
   @Authorized<Permission>('readRules')
-  @Query(() => BouncePattern, { nullable: true })
-  bouncePattern(@Ctx() ctx: GraphQLContext, @Arg('id', () => ID) id: string): BouncePatternRow | null {
+  @Query(() => BouncePattern, {
+    nullable: true,
+    description: 'One pattern by id, live or in the trash (then `deleted: true`); null when there is none.',
+  })
+  bouncePattern(@Ctx() ctx: GraphQLContext, @Args() { id }: IdArgs): BouncePatternRow | null {
     return ctx.services.bouncePatterns.get(id) ?? null;
   }
 
   @Authorized<Permission>('editPatterns')
-  @Mutation(() => CreateBouncePatternPayload)
+  @Mutation(() => CreateBouncePatternPayload, {
+    description: 'Adds a custom pattern; classify uses it once this answers.',
+  })
   async createBouncePattern(
     @Ctx() ctx: GraphQLContext,
-    @Arg('input', () => CreateBouncePatternInput) input: CreateBouncePatternInput,
+    @Arg('input', () => CreateBouncePatternInput, { description: 'The new pattern.' }) input: CreateBouncePatternInput,
     @Args() args: MutationArgs,
     @Arg('dryRun', () => Boolean, { defaultValue: false, description: DRY_RUN }) dryRun: boolean,
   ) {
@@ -85,20 +91,22 @@ export class BouncePatternResolver {
   }
 
   @Authorized<Permission>('editPatterns')
-  @Mutation(() => EditBouncePatternPayload)
+  @Mutation(() => EditBouncePatternPayload, {
+    description: 'Changes the fields given; classify uses them once this answers.',
+  })
   async editBouncePattern(
     @Ctx() ctx: GraphQLContext,
-    @Arg('id', () => ID) id: string,
-    @Arg('expectedVersion', () => Int) expectedVersion: number,
-    @Arg('input', () => EditBouncePatternInput) input: EditBouncePatternInput,
+    @Args() { id, expectedVersion }: TargetArgs,
+    @Arg('input', () => EditBouncePatternInput, { description: 'The fields to change.' }) input: EditBouncePatternInput,
     @Args() args: MutationArgs,
     @Arg('dryRun', () => Boolean, { defaultValue: false, description: DRY_RUN }) dryRun: boolean,
   ) {
-    if (dryRun) return dryRunOf(ctx, input.pattern, { kind: 'EDIT', id, expectedVersion, fields: { ...input } });
+    const changes = changesOf(input, ['ispId']);
+    if (dryRun) return dryRunOf(ctx, changes.pattern, { kind: 'EDIT', id, expectedVersion, fields: changes });
     const { row, warnings } = await ctx.services.bouncePatterns.edit(
       id,
       expectedVersion,
-      { ...input },
+      changes,
       commandContext(ctx, args),
     );
     return { pattern: row, warnings };
@@ -108,8 +116,7 @@ export class BouncePatternResolver {
   @Mutation(() => DeleteBouncePatternPayload, { description: 'Deletes a custom pattern; its events stay in the log.' })
   async deleteBouncePattern(
     @Ctx() ctx: GraphQLContext,
-    @Arg('id', () => ID) id: string,
-    @Arg('expectedVersion', () => Int) expectedVersion: number,
+    @Args() { id, expectedVersion }: TargetArgs,
     @Args() args: MutationArgs,
   ) {
     const { row } = await ctx.services.bouncePatterns.delete(id, expectedVersion, commandContext(ctx, args));
@@ -122,17 +129,11 @@ export class BouncePatternResolver {
   })
   async revertBouncePattern(
     @Ctx() ctx: GraphQLContext,
-    @Arg('id', () => ID) id: string,
-    @Arg('toVersion', () => Int) toVersion: number,
-    @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion: number | null,
+    @Args() { id, expectedVersion }: TargetArgs,
+    @Arg('toVersion', () => Int, { description: 'The earlier version whose fields to bring back.' }) toVersion: number,
     @Args() args: MutationArgs,
   ) {
-    const { row } = await ctx.services.bouncePatterns.revert(
-      id,
-      toVersion,
-      expectedVersion ?? undefined,
-      commandContext(ctx, args),
-    );
+    const { row } = await ctx.services.bouncePatterns.revert(id, toVersion, expectedVersion, commandContext(ctx, args));
     return { pattern: row };
   }
 
@@ -140,15 +141,10 @@ export class BouncePatternResolver {
   @Mutation(() => RestoreBouncePatternPayload, { description: 'Brings a deleted pattern back, as a new version.' })
   async restoreBouncePattern(
     @Ctx() ctx: GraphQLContext,
-    @Arg('id', () => ID) id: string,
-    @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion: number | null,
+    @Args() { id, expectedVersion }: TargetArgs,
     @Args() args: MutationArgs,
   ) {
-    const { row } = await ctx.services.bouncePatterns.restore(
-      id,
-      expectedVersion ?? undefined,
-      commandContext(ctx, args),
-    );
+    const { row } = await ctx.services.bouncePatterns.restore(id, expectedVersion, commandContext(ctx, args));
     return { pattern: row };
   }
 
@@ -157,12 +153,12 @@ export class BouncePatternResolver {
     return row.ispId === null ? null : ctx.loaders.isp.load(row.ispId);
   }
 
-  @FieldResolver(() => Actor)
+  @FieldResolver(() => Actor, { description: 'Who created the pattern.' })
   createdBy(@Root() row: BouncePatternRow): Actor {
     return toActor(row.createdBy);
   }
 
-  @FieldResolver(() => Actor)
+  @FieldResolver(() => Actor, { description: 'Who made the last change.' })
   updatedBy(@Root() row: BouncePatternRow): Actor {
     return toActor(row.updatedBy);
   }

@@ -6,8 +6,6 @@ import {
   Ctx,
   Field,
   FieldResolver,
-  ID,
-  Int,
   Mutation,
   Query,
   Resolver,
@@ -17,12 +15,12 @@ import type { IspRow } from '../../../projections/ispDirectory.js';
 import type { Permission } from '../../domain/access.js';
 import type { GraphQLContext } from '../context.js';
 import { asFullPage } from '../limits.js';
-import { MutationArgs, PageArgs } from '../types/args.js';
+import { IdArgs, MutationArgs, PageArgs, TargetArgs } from '../types/args.js';
 import { connectionOf } from '../types/connection.js';
 import { AuditEntry } from '../types/audit.js';
 import { BouncePattern } from '../types/bouncePattern.js';
 import { CreateIspInput, EditIspInput, Isp, IspConnection, IspPayload } from '../types/isp.js';
-import { commandContext } from './commandContext.js';
+import { changesOf, commandContext } from './commandContext.js';
 
 @ArgsType()
 class IspsArgs extends PageArgs {
@@ -38,16 +36,16 @@ export class IspResolver {
   }
 
   @Authorized<Permission>('readRules')
-  @Query(() => Isp, { nullable: true })
-  isp(@Ctx() ctx: GraphQLContext, @Arg('id', () => ID) id: string): IspRow | null {
+  @Query(() => Isp, { nullable: true, description: 'One live ISP by id; null when there is none.' })
+  isp(@Ctx() ctx: GraphQLContext, @Args() { id }: IdArgs): IspRow | null {
     return ctx.services.isps.get(id) ?? null;
   }
 
   @Authorized<Permission>('editIsps')
-  @Mutation(() => IspPayload)
+  @Mutation(() => IspPayload, { description: 'Adds a custom ISP.' })
   async createIsp(
     @Ctx() ctx: GraphQLContext,
-    @Arg('input', () => CreateIspInput) input: CreateIspInput,
+    @Arg('input', () => CreateIspInput, { description: 'The new ISP.' }) input: CreateIspInput,
     @Args() args: MutationArgs,
   ) {
     const { row } = await ctx.services.isps.create({ ...input }, commandContext(ctx, args));
@@ -55,26 +53,20 @@ export class IspResolver {
   }
 
   @Authorized<Permission>('editIsps')
-  @Mutation(() => IspPayload)
+  @Mutation(() => IspPayload, { description: 'Changes the fields given.' })
   async editIsp(
     @Ctx() ctx: GraphQLContext,
-    @Arg('id', () => ID) id: string,
-    @Arg('expectedVersion', () => Int) expectedVersion: number,
-    @Arg('input', () => EditIspInput) input: EditIspInput,
+    @Args() { id, expectedVersion }: TargetArgs,
+    @Arg('input', () => EditIspInput, { description: 'The fields to change.' }) input: EditIspInput,
     @Args() args: MutationArgs,
   ) {
-    const { row } = await ctx.services.isps.edit(id, expectedVersion, { ...input }, commandContext(ctx, args));
+    const { row } = await ctx.services.isps.edit(id, expectedVersion, changesOf(input), commandContext(ctx, args));
     return { isp: row };
   }
 
   @Authorized<Permission>('editIsps')
   @Mutation(() => IspPayload, { description: 'Deletes a custom ISP that no pattern uses.' })
-  async deleteIsp(
-    @Ctx() ctx: GraphQLContext,
-    @Arg('id', () => ID) id: string,
-    @Arg('expectedVersion', () => Int) expectedVersion: number,
-    @Args() args: MutationArgs,
-  ) {
+  async deleteIsp(@Ctx() ctx: GraphQLContext, @Args() { id, expectedVersion }: TargetArgs, @Args() args: MutationArgs) {
     const { row } = await ctx.services.isps.delete(id, expectedVersion, commandContext(ctx, args));
     return { isp: row };
   }

@@ -6,6 +6,7 @@ import type { Permission } from '../../domain/access.js';
 import type { HitRow } from '../../statistics/port.js';
 import type { GraphQLContext } from '../context.js';
 import { asFullPage } from '../limits.js';
+import { changesOf } from './commandContext.js';
 import { PageArgs } from '../types/args.js';
 import { RuleChangePreview } from '../types/preview.js';
 import { AsOfInput } from '../types/audit.js';
@@ -129,7 +130,7 @@ export class StatisticsResolver {
     changes: RuleChangeInput[],
   ) {
     return ctx.services.insight.preview(
-      changes.map((c) => ({ kind: c.kind, id: c.id, fields: c.fields && { ...c.fields } })),
+      changes.map((c) => ({ kind: c.kind, id: c.id, fields: c.fields && changesOf(c.fields, ['ispId']) })),
     );
   }
 }

@@ -27,3 +27,23 @@ export class MutationArgs {
   })
   clientMutationId?: string | null;
 }
+
+const EXPECTED_VERSION =
+  "The version the change was made on (the object's `version` as read); a stale one is refused with CONFLICT.";
+
+/** The object a change is made to, and the version it was read at. */
+@ArgsType()
+export class TargetArgs {
+  @Field(() => ID, { description: 'The id of the object to change.' })
+  id!: string;
+
+  @Field(() => Int, { description: EXPECTED_VERSION })
+  expectedVersion!: number;
+}
+
+/** One object by id. */
+@ArgsType()
+export class IdArgs {
+  @Field(() => ID, { description: 'The object id.' })
+  id!: string;
+}

@@ -5,38 +5,60 @@ import { BOUNCE_PATTERN_ORDER_FIELDS, type BouncePatternOrderField } from '../..
 import type { BounceType, Origin } from '../../domain/types.js';
 import { BounceTypeEnum, OriginEnum, SortDirectionEnum, enumOf } from './common.js';
 import { RuleChangePreview } from './preview.js';
+import { Node } from './node.js';
 
-@ObjectType({ description: 'A rule that turns an SMTP reply into a verdict.' })
-export class BouncePattern {
-  @Field(() => ID) id!: string;
-  @Field() name!: string;
-  @Field(() => BounceTypeEnum) type!: BounceType;
+/** The fields a pattern has at any version: shared by the live pattern and its revisions. */
+@ObjectType()
+abstract class BouncePatternFieldsType {
+  @Field({ description: 'A short name operators recognise the rule by.' }) name!: string;
+  @Field(() => BounceTypeEnum, { description: 'The verdict the rule gives.' }) type!: BounceType;
   @Field(() => ID, { nullable: true, description: 'The ISP the pattern applies to; null for all ISPs.' })
   ispId!: string | null;
   @Field({ description: 'Regular expression (RE2 syntax), matched case-insensitively against the normalised reply.' })
   pattern!: string;
   @Field({ description: 'The delivery error text shown to users.' }) message!: string;
   @Field(() => Int, { description: 'Lower is tried first.' }) priority!: number;
-  @Field() enabled!: boolean;
-  @Field(() => OriginEnum) origin!: Origin;
-  @Field(() => Int, { description: 'Stream version: send it back as expectedVersion to edit or delete.' })
-  version!: number;
+  @Field({ description: 'Disabled patterns are kept but never tried.' }) enabled!: boolean;
+  @Field(() => OriginEnum, { description: 'Shipped with the service, or created by an operator.' }) origin!: Origin;
   @Field({ description: 'Deleted patterns are kept in the log and can be restored.' }) deleted!: boolean;
-  @Field(() => DateTimeResolver) createdAt!: string;
-  @Field(() => DateTimeResolver) updatedAt!: string;
+  @Field(() => DateTimeResolver, { description: 'When the pattern was created.' }) createdAt!: string;
 }
 
-@ObjectType()
+@ObjectType({ implements: Node, description: 'A rule that turns an SMTP reply into a verdict, as it stands now.' })
+export class BouncePattern extends BouncePatternFieldsType {
+  @Field(() => ID, { description: 'The pattern id, unique among all objects.' }) id!: string;
+  @Field(() => Int, { description: 'Stream version: send it back as expectedVersion to edit or delete.' })
+  version!: number;
+  @Field(() => DateTimeResolver, { description: 'When the pattern last changed.' }) updatedAt!: string;
+}
+
+@ObjectType({
+  implements: Node,
+  description:
+    'A bounce pattern as it stood at one version: a past state, with an id of its own (`<patternId>@<version>`), so a ' +
+    'client cache never mixes it with the live BouncePattern.',
+})
+export class BouncePatternRevision extends BouncePatternFieldsType {
+  @Field(() => ID, { description: 'The revision: `<patternId>@<version>`.' }) id!: string;
+  @Field(() => ID, { description: 'The id of the pattern this is a revision of.' }) patternId!: string;
+  @Field(() => Int, { description: 'The version this revision is.' }) version!: number;
+  @Field(() => DateTimeResolver, { description: 'When this version was made.' }) updatedAt!: string;
+}
+
+@ObjectType({ description: 'A page of bounce patterns.' })
 export class BouncePatternConnection extends Connection(BouncePattern, 'BouncePattern', 'Patterns') {}
 
-@InputType()
+@InputType({ description: 'Which patterns to list; every condition given must hold.' })
 export class BouncePatternFilter {
-  @Field(() => BounceTypeEnum, { nullable: true }) type?: BounceType | null;
+  @Field(() => BounceTypeEnum, { nullable: true, description: 'Only patterns with this verdict.' })
+  type?: BounceType | null;
   @Field(() => ID, { nullable: true, description: 'Only the patterns of this ISP.' }) ispId?: string | null;
   @Field(() => Boolean, { nullable: true, description: 'true: only All-ISPs patterns; false: only ISP-specific ones.' })
   allIsps?: boolean | null;
-  @Field(() => OriginEnum, { nullable: true }) origin?: Origin | null;
-  @Field(() => Boolean, { nullable: true }) enabled?: boolean | null;
+  @Field(() => OriginEnum, { nullable: true, description: 'Only shipped or only custom patterns.' })
+  origin?: Origin | null;
+  @Field(() => Boolean, { nullable: true, description: 'Only enabled (true) or only disabled (false) patterns.' })
+  enabled?: boolean | null;
   @Field(() => String, { nullable: true, description: 'Case-insensitive text in the name, pattern or message.' })
   search?: string | null;
   @Field(() => DateTimeResolver, {
@@ -49,45 +71,67 @@ export class BouncePatternFilter {
     description: 'Only patterns that decided no reply since this moment (never hit within the retention included).',
   })
   notHitSince?: Date | null;
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'true: the trash (deleted patterns, which restoreBouncePattern brings back); otherwise live patterns.',
+  })
+  deleted?: boolean | null;
 }
 
 export const BouncePatternOrderFieldEnum = enumOf(BOUNCE_PATTERN_ORDER_FIELDS);
 registerEnumType(BouncePatternOrderFieldEnum, {
   name: 'BouncePatternOrderField',
+  description: 'What a list of patterns is sorted by.',
   valuesConfig: {
     PRIORITY: { description: 'The order classify tries patterns in: priority, then creation.' },
+    NAME: { description: 'Name, case-insensitively.' },
+    TYPE: { description: 'Verdict, then priority.' },
+    CREATED_AT: { description: 'Creation.' },
+    UPDATED_AT: { description: 'Last change.' },
     HITS: { description: 'Replies decided within the statistics retention (DESC: most hit first).' },
     LAST_HIT: { description: 'The last reply decided; never hit sorts as oldest.' },
   },
 });
 
-@InputType()
+@InputType({ description: 'How to sort a list of patterns.' })
 export class BouncePatternOrder {
-  @Field(() => BouncePatternOrderFieldEnum) field!: BouncePatternOrderField;
-  @Field(() => SortDirectionEnum, { defaultValue: 'ASC' }) direction!: 'ASC' | 'DESC';
+  @Field(() => BouncePatternOrderFieldEnum, { description: 'The sort key.' }) field!: BouncePatternOrderField;
+  @Field(() => SortDirectionEnum, { defaultValue: 'ASC', description: 'The direction.' }) direction!: 'ASC' | 'DESC';
 }
 
-@InputType()
+@InputType({ description: 'A new bounce pattern.' })
 export class CreateBouncePatternInput {
-  @Field() name!: string;
-  @Field(() => BounceTypeEnum) type!: BounceType;
+  @Field({ description: 'A short name operators recognise the rule by (at most 200 characters).' }) name!: string;
+  @Field(() => BounceTypeEnum, { description: 'The verdict the rule gives.' }) type!: BounceType;
   @Field(() => ID, { nullable: true, description: 'null or absent: the pattern applies to all ISPs.' })
   ispId?: string | null;
-  @Field() pattern!: string;
-  @Field({ defaultValue: '' }) message!: string;
-  @Field(() => Int, { defaultValue: 100 }) priority!: number;
-  @Field({ defaultValue: true }) enabled!: boolean;
+  @Field({ description: 'RE2 regular expression, matched case-insensitively (at most 1,000 characters).' })
+  pattern!: string;
+  @Field({ defaultValue: '', description: 'The delivery error text shown to users (at most 2,000 characters).' })
+  message!: string;
+  @Field(() => Int, { defaultValue: 100, description: 'Lower is tried first (from -1,000,000 to 1,000,000).' })
+  priority!: number;
+  @Field({ defaultValue: true, description: 'Disabled patterns are kept but never tried.' }) enabled!: boolean;
 }
 
 @InputType({ description: 'Only the fields given are changed; ispId: null moves the pattern to all ISPs.' })
 export class EditBouncePatternInput {
-  @Field(() => String, { nullable: true }) name?: string;
-  @Field(() => BounceTypeEnum, { nullable: true }) type?: BounceType;
-  @Field(() => ID, { nullable: true }) ispId?: string | null;
-  @Field(() => String, { nullable: true }) pattern?: string;
-  @Field(() => String, { nullable: true }) message?: string;
-  @Field(() => Int, { nullable: true }) priority?: number;
-  @Field(() => Boolean, { nullable: true }) enabled?: boolean;
+  @Field(() => String, { nullable: true, description: 'A new name; null or absent: unchanged.' }) name?: string | null;
+  @Field(() => BounceTypeEnum, { nullable: true, description: 'A new verdict; null or absent: unchanged.' })
+  type?: BounceType | null;
+  @Field(() => ID, { nullable: true, description: 'Another ISP; null: all ISPs; absent: unchanged.' })
+  ispId?: string | null;
+  @Field(() => String, { nullable: true, description: 'A new regular expression; null or absent: unchanged.' })
+  pattern?: string | null;
+  @Field(() => String, { nullable: true, description: 'A new message; null or absent: unchanged.' }) message?:
+    | string
+    | null;
+  @Field(() => Int, { nullable: true, description: 'A new priority; null or absent: unchanged.' }) priority?:
+    | number
+    | null;
+  @Field(() => Boolean, { nullable: true, description: 'Enable or disable; null or absent: unchanged.' }) enabled?:
+    | boolean
+    | null;
 }
 
 // The field each mutation's payload inherits; the base itself is not reachable, so not in the schema.
@@ -98,7 +142,7 @@ abstract class BouncePatternPayload {
 }
 
 // Create and edit can be dry runs, which save nothing: their pattern is null then, and the preview set.
-@ObjectType()
+@ObjectType({ description: 'A create or edit that can be a dry run.' })
 abstract class DryRunnablePayload {
   @Field(() => BouncePattern, {
     nullable: true,
@@ -112,22 +156,23 @@ abstract class DryRunnablePayload {
   preview!: RuleChangePreview | null;
 }
 
-@ObjectType()
+@ObjectType({ description: 'What createBouncePattern answers.' })
 export class CreateBouncePatternPayload extends DryRunnablePayload {
   @Field(() => [String], { description: 'Advice on the saved pattern, e.g. that it has no literal text to index.' })
   warnings!: string[];
 }
 
-@ObjectType()
+@ObjectType({ description: 'What editBouncePattern answers.' })
 export class EditBouncePatternPayload extends DryRunnablePayload {
-  @Field(() => [String]) warnings!: string[];
+  @Field(() => [String], { description: 'Advice on the saved pattern, e.g. that it has no literal text to index.' })
+  warnings!: string[];
 }
 
-@ObjectType()
+@ObjectType({ description: 'What deleteBouncePattern answers.' })
 export class DeleteBouncePatternPayload extends BouncePatternPayload {}
 
-@ObjectType()
+@ObjectType({ description: 'What revertBouncePattern answers.' })
 export class RevertBouncePatternPayload extends BouncePatternPayload {}
 
-@ObjectType()
+@ObjectType({ description: 'What restoreBouncePattern answers.' })
 export class RestoreBouncePatternPayload extends BouncePatternPayload {}

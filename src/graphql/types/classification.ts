@@ -7,6 +7,7 @@ import { BounceTypeEnum, enumOf } from './common.js';
 export const MatchedByEnum = enumOf(MATCHED_BY);
 registerEnumType(MatchedByEnum, {
   name: 'MatchedBy',
+  description: 'What decided a verdict.',
   valuesConfig: {
     PATTERN: { description: 'A bounce pattern matched the reply.' },
     REPLY_CODE: { description: 'No pattern matched: the verdict follows the reply code class (4xx soft, 5xx bounce).' },
@@ -16,9 +17,10 @@ registerEnumType(MatchedByEnum, {
 
 @ObjectType({ description: "classify's verdict on one reply, traceable to the rules that produced it." })
 export class Classification {
-  @Field(() => BounceTypeEnum) type!: BounceType;
-  @Field(() => MatchedByEnum) matchedBy!: MatchedBy;
-  @Field() message!: string;
+  @Field(() => BounceTypeEnum, { description: 'The verdict.' }) type!: BounceType;
+  @Field(() => MatchedByEnum, { description: 'What decided it: a pattern, the reply code, or nothing.' })
+  matchedBy!: MatchedBy;
+  @Field({ description: "The matched pattern's message, or the fallback's." }) message!: string;
   @Field(() => String, { nullable: true, description: 'The reply code, e.g. 550.' }) replyCode!: string | null;
   @Field(() => String, { nullable: true, description: 'The enhanced status code, e.g. 5.1.1.' })
   enhancedStatusCode!: string | null;
@@ -26,7 +28,7 @@ export class Classification {
   rulesetVersion!: bigint | null;
 }
 
-@InputType()
+@InputType({ description: 'One reply to classify.' })
 export class ClassifyInput {
   @Field({ description: 'The SMTP reply, as the receiving server sent it (multi-line allowed).' }) reply!: string;
   @Field(() => String, { nullable: true, description: 'Recipient address or domain, to find the ISP.' })
@@ -34,15 +36,16 @@ export class ClassifyInput {
   @Field(() => ID, { nullable: true, description: 'Explicit ISP; wins over the recipient.' }) ispId?: string | null;
 }
 
-@ObjectType()
+@ObjectType({ description: 'A pattern under test, tried on one sample reply.' })
 export class PatternTrial {
-  @Field() reply!: string;
+  @Field({ description: 'The sample reply.' }) reply!: string;
   @Field({ description: 'Whether the pattern under test matches this reply.' }) matches!: boolean;
   @Field(() => Classification, { description: 'What classify answers for this reply today.' }) current!: Classification;
 }
 
-@ObjectType()
+@ObjectType({ description: 'A pattern tried on sample replies before it is saved.' })
 export class PatternTest {
-  @Field(() => [PatternTrial]) trials!: PatternTrial[];
-  @Field(() => [String]) warnings!: string[];
+  @Field(() => [PatternTrial], { description: 'One trial per sample, in the order given.' }) trials!: PatternTrial[];
+  @Field(() => [String], { description: 'Advice on the pattern, e.g. that it has no literal text to index.' })
+  warnings!: string[];
 }

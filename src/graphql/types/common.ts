@@ -20,6 +20,7 @@ registerEnumType(BounceTypeEnum, {
 export const OriginEnum = enumOf(ORIGINS);
 registerEnumType(OriginEnum, {
   name: 'Origin',
+  description: 'Where a rule or an ISP comes from.',
   valuesConfig: {
     DEFAULT: { description: 'Shipped with the service: can be edited and disabled, never deleted.' },
     CUSTOM: { description: 'Created by the operator: can be deleted.' },
@@ -27,16 +28,28 @@ registerEnumType(OriginEnum, {
 });
 
 export const ActorKindEnum = enumOf(ACTOR_KINDS.map((k) => k.toUpperCase() as Uppercase<ActorKind>));
-registerEnumType(ActorKindEnum, { name: 'ActorKind' });
+registerEnumType(ActorKindEnum, {
+  name: 'ActorKind',
+  description: 'What kind of actor made a change.',
+  valuesConfig: {
+    USER: { description: 'A person (with AUTH_DISABLED in development: the anonymous admin).' },
+    TOKEN: { description: 'An API token: its id and name.' },
+    SYSTEM: { description: 'The service itself: shipped defaults and the first admin token.' },
+  },
+});
 
 export const SortDirectionEnum = enumOf(SORT_DIRECTIONS);
-registerEnumType(SortDirectionEnum, { name: 'SortDirection' });
+registerEnumType(SortDirectionEnum, {
+  name: 'SortDirection',
+  description: 'Which way a list is sorted.',
+  valuesConfig: { ASC: { description: 'Smallest first.' }, DESC: { description: 'Largest first.' } },
+});
 
 @ObjectType({ description: 'Who made a change: a person, an API token or the service itself.' })
 export class Actor {
-  @Field(() => ID) id!: string;
-  @Field() name!: string;
-  @Field(() => ActorKindEnum) kind!: Uppercase<ActorKind>;
+  @Field(() => ID, { description: 'The token id, `system`, or `anonymous`.' }) id!: string;
+  @Field({ description: "The token name, or the actor's display name." }) name!: string;
+  @Field(() => ActorKindEnum, { description: 'What kind of actor this is.' }) kind!: Uppercase<ActorKind>;
 }
 
 export const toActor = (actor: { id: string; name: string; kind: ActorKind }): Actor => ({

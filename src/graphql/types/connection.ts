@@ -3,25 +3,29 @@ import type { Page } from '../../app/pagination.js';
 
 @ObjectType({ description: 'Relay page information.' })
 export class PageInfo {
-  @Field() hasNextPage!: boolean;
-  @Field() hasPreviousPage!: boolean;
-  @Field(() => String, { nullable: true }) startCursor!: string | null;
-  @Field(() => String, { nullable: true }) endCursor!: string | null;
+  @Field({ description: 'Whether rows follow this page: ask again with `after: endCursor`.' }) hasNextPage!: boolean;
+  @Field({ description: 'Whether rows come before this page.' }) hasPreviousPage!: boolean;
+  @Field(() => String, { nullable: true, description: 'The cursor of the first row; null on an empty page.' })
+  startCursor!: string | null;
+  @Field(() => String, { nullable: true, description: 'The cursor of the last row; null on an empty page.' })
+  endCursor!: string | null;
 }
 
 /** A Relay connection of `node` (`<Name>Connection` with `<Name>Edge`s), for `first`/`after` lists. */
 export function Connection<T extends object>(node: ClassType<T>, name: string, counted: string) {
-  @ObjectType(`${name}Edge`)
+  @ObjectType(`${name}Edge`, { description: `One row of a ${name} list, with its cursor.` })
   class Edge {
-    @Field() cursor!: string;
-    @Field(() => node) node!: T;
+    @Field({ description: 'Where this row stands in the list: pass it as `after` for the rows that follow.' })
+    cursor!: string;
+    @Field(() => node, { description: 'The row.' }) node!: T;
   }
 
   // Not reachable itself: each `<Name>Connection` extends it.
   @ObjectType(`${name}ConnectionBase`)
   abstract class ConnectionType {
-    @Field(() => [Edge]) edges!: Edge[];
-    @Field(() => PageInfo) pageInfo!: PageInfo;
+    @Field(() => [Edge], { description: 'The rows of this page, in list order.' }) edges!: Edge[];
+    @Field(() => PageInfo, { description: 'Whether there are more pages, and the cursors to ask for them.' })
+    pageInfo!: PageInfo;
     @Field(() => Int, { description: `${counted} matching the filter, across all pages.` }) totalCount!: number;
   }
   return ConnectionType;

@@ -70,7 +70,7 @@ export class UnmatchedReply {
   suggestedPattern!: string;
 }
 
-@ObjectType()
+@ObjectType({ description: 'A page of unmatched reply groups, most seen first.' })
 export class UnmatchedReplyConnection extends Connection(UnmatchedReply, 'UnmatchedReply', 'Groups') {}
 
 @InputType({ description: 'Which unmatched reply groups to list.' })
@@ -100,6 +100,7 @@ registerEnumType(TrialOutcomeEnum, {
 export const IspFoundByEnum = enumOf(ISP_FOUND_BY);
 registerEnumType(IspFoundByEnum, {
   name: 'IspFoundBy',
+  description: 'How the ISP of a request was found.',
   valuesConfig: {
     ISP_ID: { description: 'The request named the ISP.' },
     DOMAIN: { description: 'The recipient’s domain, or a parent of it, belongs to the ISP.' },
@@ -154,7 +155,17 @@ export class ClassificationExplanation {
 }
 
 export const RuleChangeKindEnum = enumOf(RULE_CHANGE_KINDS);
-registerEnumType(RuleChangeKindEnum, { name: 'RuleChangeKind', description: 'A change to preview.' });
+registerEnumType(RuleChangeKindEnum, {
+  name: 'RuleChangeKind',
+  description: 'A change to preview.',
+  valuesConfig: {
+    CREATE: { description: 'A new pattern (fields: name, type and pattern at least).' },
+    EDIT: { description: 'New values for the fields given.' },
+    DELETE: { description: 'The pattern removed (a default cannot be deleted).' },
+    ENABLE: { description: 'The pattern enabled.' },
+    DISABLE: { description: 'The pattern disabled.' },
+  },
+});
 
 @InputType({ description: 'One proposed change to the rules.' })
 export class RuleChangeInput {

@@ -1,6 +1,12 @@
 import { describe, it, expect } from 'vitest';
 import { bouncePatternDecider } from '../../../src/domain/bouncePattern.js';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../src/domain/errors.js';
+import {
+  ConflictError,
+  NotDeletedError,
+  NotFoundError,
+  ProtectedDefaultError,
+  ValidationError,
+} from '../../../src/domain/errors.js';
 import type { BouncePatternEvent } from '../../../src/domain/events.js';
 import type { BouncePatternFields } from '../../../src/domain/types.js';
 import { DeciderSpecification } from '../../support/deciderSpecification.js';
@@ -112,7 +118,7 @@ describe('DeleteBouncePattern', () => {
   it('never deletes a default pattern', () =>
     given([created('DEFAULT')])
       .when({ type: 'DeleteBouncePattern', patternId, expectedVersion: 1 })
-      .thenThrows(ForbiddenError, (e) => expect(e.message).toMatch(/disable/)));
+      .thenThrows(ProtectedDefaultError, (e) => expect(e.message).toMatch(/disable/)));
 
   it('refuses a stale version', () =>
     given([created()]).when({ type: 'DeleteBouncePattern', patternId, expectedVersion: 0 }).thenThrows(ConflictError));
@@ -152,5 +158,56 @@ describe('RestoreBouncePattern', () => {
       .then([{ type: 'BouncePatternRestored', data: { patternId } }]));
 
   it('refuses a pattern that is not deleted', () =>
-    given([created()]).when({ type: 'RestoreBouncePattern', patternId }).thenThrows(ConflictError));
+    given([created()]).when({ type: 'RestoreBouncePattern', patternId }).thenThrows(NotDeletedError));
+});
+
+describe('TakeShippedBouncePattern', () => {
+  const release = 'r2';
+  const shipped = { ...fields, pattern: 'user (is |was )?unknown' };
+  const take = (unlessEdited: boolean) =>
+    ({ type: 'TakeShippedBouncePattern', patternId, release, shipped, unlessEdited }) as const;
+  const upgraded: BouncePatternEvent = {
+    type: 'BouncePatternEdited',
+    data: { patternId, release, changes: { pattern: shipped.pattern }, previous: { pattern: fields.pattern } },
+  };
+
+  it('brings a default no one changed to the shipped fields, naming the release', () =>
+    given([created('DEFAULT')])
+      .when(take(true))
+      .then([upgraded]));
+
+  it('leaves a default an operator changed alone on an upgrade', () =>
+    given([created('DEFAULT'), edited({ priority: 7 }, { priority: 100 })])
+      .when(take(true))
+      .then([]));
+
+  const takenOverEdit: BouncePatternEvent = {
+    type: 'BouncePatternEdited',
+    data: {
+      patternId,
+      release,
+      changes: { pattern: shipped.pattern, priority: 100 },
+      previous: { pattern: fields.pattern, priority: 7 },
+    },
+  };
+
+  it('takes the shipped fields when the operator asks, over their own edit', () =>
+    given([created('DEFAULT'), edited({ priority: 7 }, { priority: 100 })])
+      .when(take(false))
+      .then([takenOverEdit]));
+
+  it('follows the next release again once the shipped version was taken', () =>
+    given([created('DEFAULT'), edited({ priority: 7 }, { priority: 100 }), takenOverEdit])
+      .when({ ...take(true), release: 'r3', shipped: { ...shipped, priority: 90 } })
+      .then([
+        {
+          type: 'BouncePatternEdited',
+          data: { patternId, release: 'r3', changes: { priority: 90 }, previous: { priority: 100 } },
+        },
+      ]));
+
+  it('refuses a custom pattern', () =>
+    given([created('CUSTOM')])
+      .when(take(false))
+      .thenThrows(ValidationError, (e) => expect(e.field).toBe('id')));
 });

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../src/domain/errors.js';
+import { ConflictError, NotFoundError, ProtectedDefaultError, ValidationError } from '../../../src/domain/errors.js';
 import type { IspEvent } from '../../../src/domain/events.js';
 import { ispDecider } from '../../../src/domain/isp.js';
 import { DeciderSpecification } from '../../support/deciderSpecification.js';
@@ -68,5 +68,5 @@ describe('DeleteIsp', () => {
   it('never deletes a default ISP', () =>
     given([created('DEFAULT')])
       .when({ type: 'DeleteIsp', ispId, expectedVersion: 1 })
-      .thenThrows(ForbiddenError));
+      .thenThrows(ProtectedDefaultError));
 });
