@@ -1,6 +1,6 @@
 /**
  * The auditors' command line: `npm run cli -- <command> [options]`. It reads the event store directly
- * (SQLITE_PATH or EVENTSTORE_CONNECTION_STRING, as the server), so the server need not run.
+ * (SQLITE_PATH, DATABASE_URL or EVENTSTORE_CONNECTION_STRING, as the server), so the server need not run.
  */
 const COMMANDS: Record<string, () => Promise<{ run(args: string[]): Promise<number>; usage: string }>> = {
   export: () => import('./cli/export.js'),

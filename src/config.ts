@@ -9,6 +9,9 @@ export interface Config {
   readonly sqlitePath: string;
   /** Set: the log lives in EventStoreDB; unset: in the embedded SQLite file. */
   readonly eventStoreConnectionString: string | null;
+  /** Set (postgres://…): the log lives in PostgreSQL, in the tables of `databaseSchema`. */
+  readonly databaseUrl: string | null;
+  readonly databaseSchema: string;
   readonly production: boolean;
   /** The GraphQL explorer page and schema introspection (off in production unless asked for). */
   readonly explorer: boolean;
@@ -73,11 +76,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`METRICS must be one of ${METRICS_MODES.join(', ')}, got "${env.METRICS}"`);
   if (metrics === 'token' && (env.METRICS_TOKEN ?? '').length < 24)
     throw new Error('METRICS=token needs METRICS_TOKEN of at least 24 characters');
+  const databaseUrl = env.DATABASE_URL || null;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl))
+    throw new Error('DATABASE_URL must be a PostgreSQL URL: postgres://user@host:5432/database');
+  if (databaseUrl && env.EVENTSTORE_CONNECTION_STRING)
+    throw new Error('set DATABASE_URL or EVENTSTORE_CONNECTION_STRING, not both: the log lives in one store');
   return {
     port: integer('PORT', env.PORT, 4000),
     host: env.HOST || '127.0.0.1',
     sqlitePath: env.SQLITE_PATH || './data/events.sqlite',
     eventStoreConnectionString: env.EVENTSTORE_CONNECTION_STRING || null,
+    databaseUrl,
+    databaseSchema: env.DATABASE_SCHEMA || 'public',
     production,
     explorer: flag('GRAPHQL_EXPLORER', env.GRAPHQL_EXPLORER, !production),
     introspection: flag('GRAPHQL_INTROSPECTION', env.GRAPHQL_INTROSPECTION, !production),

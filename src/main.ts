@@ -25,7 +25,11 @@ if (service.generatedAdminToken)
     ].join('\n'),
   );
 
-const store = config.eventStoreConnectionString ? 'EventStoreDB' : `SQLite file ${config.sqlitePath}`;
+const store = config.databaseUrl
+  ? `PostgreSQL, schema ${config.databaseSchema}`
+  : config.eventStoreConnectionString
+    ? 'EventStoreDB'
+    : `SQLite file ${config.sqlitePath}`;
 console.log(
   `bounce-patterns serving GraphQL on ${service.url} (event store: ${store}; ruleset version ${service.app.runner.checkpoint ?? 'empty'})`,
 );

@@ -15,6 +15,7 @@ import type { EventStore } from './eventstore/port.js';
 import { openEventStore } from './eventstore/open.js';
 import { Metrics, mayScrape } from './metrics.js';
 import { MemoryStatisticsStore } from './statistics/memory.js';
+import type { StatisticsStore } from './statistics/port.js';
 import { SqliteStatisticsStore } from './statistics/sqlite.js';
 import { createLoaders, type GraphQLContext, type Services } from './graphql/context.js';
 import { formatError } from './graphql/errors.js';
@@ -57,17 +58,26 @@ function correlationIdOf(req: IncomingMessage): string {
   return typeof id === 'string' && HEADER_TEXT.test(id) ? id : randomUUID();
 }
 
+/**
+ * Statistics live beside the log, in tables of their own: in the SQLite file or the PostgreSQL schema.
+ * EventStoreDB has no place for them, so there each replica keeps its own, in memory.
+ */
+async function openStatisticsStore(config: Config): Promise<StatisticsStore> {
+  if (config.databaseUrl) {
+    const { PostgresStatisticsStore } = await import('./statistics/postgres.js');
+    return PostgresStatisticsStore.open(config.databaseUrl, { schema: config.databaseSchema });
+  }
+  if (config.eventStoreConnectionString) return new MemoryStatisticsStore();
+  return new SqliteStatisticsStore(config.sqlitePath);
+}
+
 /** The composition root: store → app → GraphQL → HTTP. */
 export async function startService(
   config: Config,
   options: AppOptions & { store?: EventStore } = {},
 ): Promise<RunningService> {
   const store = options.store ?? (await openEventStore(config));
-  // Statistics live beside the log: in the SQLite file's own tables; EventStoreDB has no place for
-  // them, so there each replica keeps its own in memory.
-  const statisticsStore = config.eventStoreConnectionString
-    ? new MemoryStatisticsStore()
-    : new SqliteStatisticsStore(config.sqlitePath);
+  const statisticsStore = await openStatisticsStore(config);
   const app = new App(store, {
     bootstrapAdminToken: config.bootstrapAdminToken,
     statisticsStore,
@@ -116,11 +126,13 @@ export async function startService(
     if (!req.url?.startsWith('/')) throw new RequestError(400, 'BAD_REQUEST', 'the request target must be a path');
     const url = new URL(`http://localhost${req.url}`);
     if (url.pathname === '/healthz') {
-      const healthy = app.runner.healthy;
+      const storeUp = store.isReachable?.() ?? true;
+      const healthy = app.runner.healthy && storeUp;
       res.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json' });
       res.end(
         JSON.stringify({
-          status: healthy ? 'ok' : 'projections stopped',
+          status: healthy ? 'ok' : storeUp ? 'projections stopped' : 'event store unreachable',
+          store: storeUp ? 'up' : 'down',
           checkpoint: String(app.runner.checkpoint ?? ''),
         }),
       );

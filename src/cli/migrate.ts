@@ -3,7 +3,8 @@ import { migrateLog, verifyCopy } from '../eventstore/migrate.js';
 import { openStoreSpec, toJson, withStore } from './stores.js';
 
 export const usage =
-  'migrate --from sqlite:<path>|esdb:<conn> --to sqlite:<path>|esdb:<conn>   copy the log (resumable), then compare';
+  'migrate --from <store> --to <store>   copy the log (resumable), then compare event by event; a store is\n' +
+  '  sqlite:<path>, postgres://user@host/db[?schema=name] or esdb:<conn>';
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { from: { type: 'string' }, to: { type: 'string' } } });

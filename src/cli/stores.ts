@@ -3,20 +3,30 @@ import { openEventStore } from '../eventstore/open.js';
 import type { EventStore } from '../eventstore/port.js';
 import { SqliteEventStore } from '../eventstore/sqlite.js';
 
-/** The store the server would use (SQLITE_PATH or EVENTSTORE_CONNECTION_STRING). */
+/** The store the server would use (SQLITE_PATH, DATABASE_URL or EVENTSTORE_CONNECTION_STRING). */
 export async function openConfiguredStore(): Promise<EventStore> {
   return openEventStore(loadConfig());
 }
 
-/** `sqlite:<path>`, or `esdb:<connection string>` (a bare `esdb://…` or `esdb+discover://…` works too). */
+/**
+ * `sqlite:<path>`, `postgres://…[?schema=<schema>]`, or `esdb:<connection string>` (a bare `esdb://…` or
+ * `esdb+discover://…` works too).
+ */
 export async function openStoreSpec(spec: string): Promise<EventStore> {
   if (spec.startsWith('sqlite:')) return new SqliteEventStore(spec.slice('sqlite:'.length));
+  if (/^postgres(ql)?:\/\//.test(spec)) {
+    const url = new URL(spec);
+    const schema = url.searchParams.get('schema') ?? 'public';
+    url.searchParams.delete('schema');
+    const { PostgresEventStore } = await import('../eventstore/postgres.js');
+    return PostgresEventStore.open(url.toString(), { schema });
+  }
   if (spec.startsWith('esdb:')) {
     const connection = /^esdb(\+discover)?:\/\//.test(spec) ? spec : spec.slice('esdb:'.length);
     const { openEventStoreDb } = await import('../eventstore/eventstoredb.js');
     return openEventStoreDb(connection);
   }
-  throw new Error(`not a store: ${spec} (sqlite:<path> or esdb:<connection string>)`);
+  throw new Error(`not a store: ${spec} (sqlite:<path>, postgres://… or esdb:<connection string>)`);
 }
 
 /** Runs `work` on the store and closes it whatever happens. */

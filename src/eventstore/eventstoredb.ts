@@ -14,13 +14,17 @@ import {
   type AllStreamSubscription,
   type AppendExpectedRevision,
   type CurrentRevision,
+  type JSONEventType,
   type JSONType,
   type ReadPosition,
   type ResolvedEvent,
   type WrongExpectedVersionError,
 } from '@eventstore/db-client';
 import type { EventMetadata } from '../domain/events.js';
+import { chainHash } from './chain.js';
 import {
+  StoreUnavailable,
+  StreamDeleted,
   WrongExpectedVersion,
   type AppendResult,
   type EventStore,
@@ -31,6 +35,19 @@ import {
   type SubscriptionHandler,
 } from './port.js';
 
+/**
+ * Anchors of the hash chain: each folds the chain of this service's events up to a commit position. A
+ * stream outside the prefixes below, so projections never see it.
+ */
+export const CHAIN_ANCHOR_STREAM = 'bounce-patterns-chain-anchors';
+
+const toAnchor = (resolved: ResolvedEvent<JSONEventType>): { position: bigint; hash: string } | null => {
+  const data = resolved.event?.data as { position?: unknown; hash?: unknown } | undefined;
+  return typeof data?.position === 'string' && typeof data.hash === 'string'
+    ? { position: BigInt(data.position), hash: data.hash }
+    : null;
+};
+
 /** The streams this service writes; everything else in $all (system streams, other services) is ignored. */
 export const DEFAULT_STREAM_PREFIXES = ['bouncePattern-', 'isp-', 'apiToken-'] as const;
 
@@ -38,6 +55,8 @@ export interface EventStoreDbOptions {
   streamPrefixes?: readonly string[];
   /** Backoff of a subscription reconnecting after a dropped connection: first delay, doubled up to the max. */
   reconnectDelayMs?: number;
+  /** How long after an append the hash chain is anchored (one anchor for every append of that while). */
+  anchorDelayMs?: number;
   maxReconnectDelayMs?: number;
 }
 
@@ -45,6 +64,31 @@ const isCommandErrorOf = (error: unknown, ...types: ErrorType[]) =>
   error instanceof Error && isCommandError(error) && types.includes(error.type);
 /** A subscription waits out connection problems but not configuration errors, which no retry fixes. */
 const FATAL = [ErrorType.ACCESS_DENIED, ErrorType.INVALID_ARGUMENT, ErrorType.UNSUPPORTED];
+/** Answers about the stream itself: no other client or node would answer differently. */
+const DEFINITE = [
+  ...FATAL,
+  ErrorType.WRONG_EXPECTED_VERSION,
+  ErrorType.STREAM_DELETED,
+  ErrorType.MAXIMUM_APPEND_SIZE_EXCEEDED,
+];
+
+/** Writes and the reads that decide them go to the leader: a follower's state may lag and cause false conflicts. */
+const LEADER = { requiresLeader: true } as const;
+
+/**
+ * The client's own defaults give up discovering a leader after 10 attempts 100 ms apart: shorter than an
+ * election. Unless the connection string says otherwise, keep looking for 30 s.
+ */
+export function withDiscoveryDefaults(connectionString: string): string {
+  const defaults: Record<string, string> = { maxDiscoverAttempts: '60', discoveryInterval: '500' };
+  const [base, query = ''] = connectionString.split(/\?(.*)/s, 2) as [string, string?];
+  const params = new URLSearchParams(query);
+  const present = new Set([...params.keys()].map((key) => key.toLowerCase()));
+  const added = Object.entries(defaults).filter(([key]) => !present.has(key.toLowerCase()));
+  if (added.length === 0) return connectionString;
+  const extra = added.map(([key, value]) => `${key}=${value}`).join('&');
+  return `${base}?${query ? `${query}&` : ''}${extra}`;
+}
 
 /** Our versions count events (1 = first); EventStoreDB revisions are 0-based. */
 const toExpectedRevision = (expected: ExpectedVersion): AppendExpectedRevision =>
@@ -60,24 +104,62 @@ const toReadPosition = (after: bigint | null): ReadPosition =>
 
 /**
  * The production event store: EventStoreDB, through its gRPC client. Positions are commit positions in
- * `$all`; `hash` is always null, because the tamper-evident hash chain is only kept by the SQLite store
- * (EventStoreDB's log is already append-only and replicated).
+ * `$all`. Appends cannot know the event before theirs in `$all`, so the hash chain is kept in anchors
+ * written shortly after (see `anchorChain`), and computed when the log is read from its start.
  */
 export class EventStoreDbEventStore implements EventStore {
+  private client: EventStoreDBClient;
+  private readonly connect: () => EventStoreDBClient;
   private readonly prefixes: string[];
+  private readonly anchorDelayMs: number;
+  private anchorTimer: NodeJS.Timeout | null = null;
+  private anchoring: Promise<void> | null = null;
+  private closed = false;
   private readonly reconnectDelayMs: number;
   private readonly maxReconnectDelayMs: number;
 
-  constructor(
-    private readonly client: EventStoreDBClient,
-    options: EventStoreDbOptions = {},
-  ) {
+  /** A client, or a way to make one: then a client stuck after a failed leader election is replaced. */
+  constructor(client: EventStoreDBClient | (() => EventStoreDBClient), options: EventStoreDbOptions = {}) {
+    this.connect = typeof client === 'function' ? client : () => client;
+    this.client = this.connect();
     this.prefixes = [...(options.streamPrefixes ?? DEFAULT_STREAM_PREFIXES)];
     this.reconnectDelayMs = options.reconnectDelayMs ?? 100;
+    this.anchorDelayMs = options.anchorDelayMs ?? 1_000;
     this.maxReconnectDelayMs = options.maxReconnectDelayMs ?? 5_000;
   }
 
+  /**
+   * The client remembers a failed server-capabilities check (made during a leader election, say) and then
+   * fails every append while reads still work. An append that fails for any reason but the stream's own
+   * state is retried once on a new client; the same event ids make the retry idempotent.
+   */
   async append(streamId: string, events: readonly EventToAppend[], expected: ExpectedVersion): Promise<AppendResult> {
+    try {
+      return await this.appendOnce(streamId, events, expected);
+    } catch (error) {
+      if (!isTransient(error)) throw error;
+      this.replaceClient();
+      try {
+        return await this.appendOnce(streamId, events, expected);
+      } catch (again) {
+        if (!isTransient(again)) throw again;
+        this.replaceClient();
+        throw new StoreUnavailable('EventStoreDB cannot take the append now', { cause: again });
+      }
+    }
+  }
+
+  private replaceClient(): void {
+    const failed = this.client;
+    this.client = this.connect();
+    if (failed !== this.client) void failed.dispose().catch(() => undefined);
+  }
+
+  private async appendOnce(
+    streamId: string,
+    events: readonly EventToAppend[],
+    expected: ExpectedVersion,
+  ): Promise<AppendResult> {
     const eventData = events.map((event) =>
       jsonEvent({
         // Our event id comes from the command id: EventStoreDB recognises a retried command (same ids,
@@ -91,9 +173,11 @@ export class EventStoreDbEventStore implements EventStore {
     let result: Awaited<ReturnType<typeof this.client.appendToStream>>;
     try {
       result = await this.client.appendToStream(streamId, eventData, {
+        ...LEADER,
         expectedRevision: toExpectedRevision(expected),
       });
     } catch (error) {
+      if (isCommandErrorOf(error, ErrorType.STREAM_DELETED)) throw new StreamDeleted(streamId);
       if (isCommandErrorOf(error, ErrorType.WRONG_EXPECTED_VERSION)) {
         throw new WrongExpectedVersion(
           streamId,
@@ -111,13 +195,14 @@ export class EventStoreDbEventStore implements EventStore {
         toVersion(result.nextExpectedRevision < 0n ? NO_STREAM : result.nextExpectedRevision),
       );
     }
+    this.scheduleAnchor();
     const position = result.position?.commit ?? (await this.positionAt(streamId, result.nextExpectedRevision));
     return { nextVersion: toVersion(result.nextExpectedRevision), position };
   }
 
   /** Some server versions answer an idempotent (retried) write without a position: look it up. */
   private async positionAt(streamId: string, revision: bigint): Promise<bigint> {
-    for await (const resolved of this.client.readStream(streamId, { fromRevision: revision, maxCount: 1 })) {
+    for await (const resolved of this.client.readStream(streamId, { ...LEADER, fromRevision: revision, maxCount: 1 })) {
       const position = resolved.event?.position?.commit;
       if (position !== undefined) return position;
     }
@@ -127,12 +212,13 @@ export class EventStoreDbEventStore implements EventStore {
   async readStream(streamId: string): Promise<StoredEvent[]> {
     const events: StoredEvent[] = [];
     try {
-      for await (const resolved of this.client.readStream(streamId)) {
+      for await (const resolved of this.client.readStream(streamId, LEADER)) {
         const event = this.toStoredEvent(resolved);
         if (event) events.push(event);
       }
     } catch (error) {
       if (isCommandErrorOf(error, ErrorType.STREAM_NOT_FOUND)) return [];
+      if (isCommandErrorOf(error, ErrorType.STREAM_DELETED)) throw new StreamDeleted(streamId);
       throw error;
     }
     return events;
@@ -142,7 +228,96 @@ export class EventStoreDbEventStore implements EventStore {
    * The client's readAll has no server-side filter, so our streams are picked out here; `maxCount`
    * counts our events, not the system events skipped on the way.
    */
+  /**
+   * Read from the start of the log, events carry the hash chain: each hash folds the one before, and at
+   * every anchor the anchored hash stands instead, so `verifyChain` finds an anchor that no longer matches
+   * the events before it (one altered or removed). With no anchor yet, or read from a position, no hash.
+   */
   async *readAll(options: { after?: bigint | null; maxCount?: number } = {}): AsyncIterable<StoredEvent> {
+    const anchors = options.after == null ? await this.readAnchors() : [];
+    if (anchors.length === 0) {
+      yield* this.readOurs(options);
+      return;
+    }
+    let next = 0;
+    let previous: string | null = null;
+    for await (const event of this.readOurs(options)) {
+      let hash = chainHash(previous, event);
+      // The first event at or past an anchor: past it means the anchored event itself is gone.
+      if (next < anchors.length && anchors[next]!.position <= event.position) {
+        hash = anchors[next]!.hash;
+        while (next < anchors.length && anchors[next]!.position <= event.position) next++;
+      }
+      previous = hash;
+      yield { ...event, hash };
+    }
+  }
+
+  /**
+   * Folds the chain over the events since the last anchor and appends an anchor for them. Replicas anchor
+   * concurrently: the anchor stream's expected revision lets one of them win, the others have nothing to add.
+   */
+  async anchorChain(): Promise<void> {
+    let last: { revision: bigint; position: bigint; hash: string } | null = null;
+    try {
+      for await (const resolved of this.client.readStream<JSONEventType>(CHAIN_ANCHOR_STREAM, {
+        ...LEADER,
+        direction: BACKWARDS,
+        fromRevision: END,
+        maxCount: 1,
+      })) {
+        const anchor = toAnchor(resolved);
+        if (anchor) last = { ...anchor, revision: resolved.event!.revision };
+      }
+    } catch (error) {
+      if (!isCommandErrorOf(error, ErrorType.STREAM_NOT_FOUND)) throw error;
+    }
+    let hash = last?.hash ?? null;
+    let position: bigint | null = null;
+    for await (const event of this.readOurs({ after: last?.position ?? null })) {
+      hash = chainHash(hash, event);
+      position = event.position;
+    }
+    if (position === null || hash === null) return;
+    try {
+      await this.client.appendToStream(
+        CHAIN_ANCHOR_STREAM,
+        jsonEvent({ type: 'ChainAnchored', data: { position: String(position), hash } }),
+        { ...LEADER, expectedRevision: last ? last.revision : NO_STREAM },
+      );
+    } catch (error) {
+      if (!isCommandErrorOf(error, ErrorType.WRONG_EXPECTED_VERSION)) throw error;
+    }
+  }
+
+  /** Anchors follow appends by `anchorDelayMs`, one for all the appends of that while. */
+  private scheduleAnchor(): void {
+    if (this.anchorTimer || this.closed) return;
+    this.anchorTimer = setTimeout(() => {
+      this.anchorTimer = null;
+      this.anchoring = this.anchorChain()
+        .catch((error: unknown) => console.error('event store: anchoring the hash chain failed:', error))
+        .finally(() => {
+          this.anchoring = null;
+        });
+    }, this.anchorDelayMs);
+    this.anchorTimer.unref();
+  }
+
+  private async readAnchors(): Promise<{ position: bigint; hash: string }[]> {
+    const anchors: { position: bigint; hash: string }[] = [];
+    try {
+      for await (const resolved of this.client.readStream<JSONEventType>(CHAIN_ANCHOR_STREAM, LEADER)) {
+        const anchor = toAnchor(resolved);
+        if (anchor) anchors.push(anchor);
+      }
+    } catch (error) {
+      if (!isCommandErrorOf(error, ErrorType.STREAM_NOT_FOUND)) throw error;
+    }
+    return anchors;
+  }
+
+  private async *readOurs(options: { after?: bigint | null; maxCount?: number }): AsyncIterable<StoredEvent> {
     const after = options.after ?? null;
     let left = options.maxCount ?? Infinity;
     if (left <= 0) return;
@@ -169,9 +344,27 @@ export class EventStoreDbEventStore implements EventStore {
     const follow = async (): Promise<void> => {
       let attempt = 0;
       while (!stopping.signal.aborted) {
+        // The server reports how far it has filtered (checkpointReached): a reconnect resumes there instead
+        // of rescanning every filtered-out event since our last one. A checkpoint only counts once every
+        // event the server sent before it has been handled.
+        let pulled = 0;
+        let handled = 0;
+        const marks: { after: number; position: bigint }[] = [];
+        const advance = () => {
+          while (marks.length > 0 && marks[0]!.after <= handled) {
+            const { position } = marks.shift()!;
+            if (checkpoint === null || position > checkpoint) checkpoint = position;
+          }
+        };
         const subscription = this.client.subscribeToAll({
           fromPosition: toReadPosition(checkpoint),
-          filter: streamNameFilter({ prefixes: this.prefixes }),
+          filter: streamNameFilter({
+            prefixes: this.prefixes,
+            checkpointReached: (reached, position) => {
+              marks.push({ after: pulled + reached.readableLength, position: position.commit });
+              advance();
+            },
+          }),
         });
         current = subscription;
         const events = subscription[Symbol.asyncIterator]();
@@ -186,13 +379,17 @@ export class EventStoreDbEventStore implements EventStore {
               break;
             }
             if (next.done) break;
+            pulled += 1;
             const event = this.toStoredEvent(next.value);
             // After a reconnect the server may replay the checkpoint itself: deliver each event once.
-            if (!event || (checkpoint !== null && event.position <= checkpoint)) continue;
-            // Outside the inner try: a failing handler ends the subscription, it is not a connection problem.
-            await handler.onEvents([event]);
-            checkpoint = event.position;
-            attempt = 0;
+            if (event && (checkpoint === null || event.position > checkpoint)) {
+              // Outside the inner try: a failing handler ends the subscription, it is not a connection problem.
+              await handler.onEvents([event]);
+              checkpoint = event.position;
+              attempt = 0;
+            }
+            handled += 1;
+            advance();
           }
         } finally {
           await closeSubscription(subscription);
@@ -233,6 +430,9 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    if (this.anchorTimer) clearTimeout(this.anchorTimer);
+    await this.anchoring;
     await this.client.dispose();
   }
 
@@ -270,5 +470,12 @@ async function closeSubscription(subscription: AllStreamSubscription): Promise<v
 
 /** `esdb://host:2113?tls=false`, or a cluster: `esdb://node1:2113,node2:2113,node3:2113?tls=true&tlsCAFile=…`. */
 export function openEventStoreDb(connectionString: string, options?: EventStoreDbOptions): EventStoreDbEventStore {
-  return new EventStoreDbEventStore(EventStoreDBClient.connectionString(connectionString), options);
+  const withDefaults = withDiscoveryDefaults(connectionString);
+  return new EventStoreDbEventStore(() => EventStoreDBClient.connectionString(withDefaults), options);
+}
+
+/** Failures a new client or a new leader may not have: everything but answers about the stream itself. */
+function isTransient(error: unknown): boolean {
+  if (error instanceof WrongExpectedVersion || error instanceof StreamDeleted) return false;
+  return !isCommandErrorOf(error, ...DEFINITE);
 }

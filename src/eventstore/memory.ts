@@ -17,12 +17,14 @@ const BATCH = 500;
 export class MemoryEventStore implements EventStore {
   private readonly log: StoredEvent[] = [];
   private readonly streams = new Map<string, StoredEvent[]>();
+  /** Keyed by stream and event id: a retry is recognised within its stream, as every store does. */
   private readonly byEventId = new Map<string, StoredEvent>();
   private readonly appended = new EventEmitter();
 
   async append(streamId: string, events: readonly EventToAppend[], expected: ExpectedVersion): Promise<AppendResult> {
     const stream = this.streams.get(streamId) ?? [];
-    const retried = events.length > 0 ? this.byEventId.get(events[events.length - 1]!.eventId) : undefined;
+    const retried =
+      events.length > 0 ? this.byEventId.get(`${streamId}\u0000${events[events.length - 1]!.eventId}`) : undefined;
     if (retried) return { nextVersion: retried.version, position: retried.position };
     if (expected !== 'any' && expected !== stream.length)
       throw new WrongExpectedVersion(streamId, expected, stream.length);
@@ -36,7 +38,7 @@ export class MemoryEventStore implements EventStore {
       };
       stream.push(stored);
       this.log.push(stored);
-      this.byEventId.set(stored.eventId, stored);
+      this.byEventId.set(`${streamId}\u0000${stored.eventId}`, stored);
     }
     this.streams.set(streamId, stream);
     this.appended.emit('appended');

@@ -39,6 +39,22 @@ export class WrongExpectedVersion extends Error {
   }
 }
 
+/** The store's server cannot be reached: nothing was written, or the outcome is unknown (retry with the same ids). */
+export class StoreUnavailable extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'StoreUnavailable';
+  }
+}
+
+/** The stream was deleted in the store itself (by an operator; this service never deletes streams). */
+export class StreamDeleted extends Error {
+  constructor(readonly streamId: string) {
+    super(`stream ${streamId} was deleted in the event store`);
+    this.name = 'StreamDeleted';
+  }
+}
+
 export interface SubscriptionHandler {
   /** Called with events in log order; the next batch waits until the returned promise settles. */
   onEvents(events: readonly StoredEvent[]): void | Promise<void>;
@@ -61,5 +77,7 @@ export interface EventStore {
   subscribeAll(after: bigint | null, handler: SubscriptionHandler): StoreSubscription;
   /** Position of the last event in the log, null when it is empty. */
   headPosition(): Promise<bigint | null>;
+  /** Stores with a server: false while it cannot be reached. Absent: always reachable (embedded stores). */
+  isReachable?(): boolean;
   close(): Promise<void>;
 }

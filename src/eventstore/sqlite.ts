@@ -15,18 +15,44 @@ import {
   type SubscriptionHandler,
 } from './port.js';
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS events (
+const eventsTable = (name: string) => `
+CREATE TABLE IF NOT EXISTS ${name} (
   position   INTEGER PRIMARY KEY AUTOINCREMENT,
-  event_id   TEXT    NOT NULL UNIQUE,
+  event_id   TEXT    NOT NULL,
   stream_id  TEXT    NOT NULL,
   version    INTEGER NOT NULL,
   type       TEXT    NOT NULL,
   data       TEXT    NOT NULL,
   metadata   TEXT    NOT NULL,
   hash       TEXT    NOT NULL,
-  UNIQUE (stream_id, version)
+  UNIQUE (stream_id, version),
+  UNIQUE (stream_id, event_id)
 );`;
+
+/** `PRAGMA user_version` of a file whose event ids are unique per stream (version 0: unique in the whole log). */
+const SCHEMA_VERSION = 1;
+
+/**
+ * Creates the table, or upgrades a file written before event ids became unique per stream (the rule
+ * every store keeps): the table is copied whole, positions included, in one IMMEDIATE transaction.
+ */
+function createOrUpgrade(db: Database.Database): void {
+  db.transaction(() => {
+    if ((db.pragma('user_version', { simple: true }) as number) >= SCHEMA_VERSION) return;
+    const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").get();
+    if (exists) {
+      db.exec(eventsTable('events_upgraded'));
+      db.exec(
+        'INSERT INTO events_upgraded SELECT position, event_id, stream_id, version, type, data, metadata, hash FROM events',
+      );
+      db.exec('DROP TABLE events');
+      db.exec('ALTER TABLE events_upgraded RENAME TO events');
+    } else {
+      db.exec(eventsTable('events'));
+    }
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
+}
 
 interface Row {
   position: bigint;
@@ -76,14 +102,14 @@ export class SqliteEventStore implements EventStore {
     this.db = new Database(path, { timeout: 10_000 });
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
-    this.db.exec(SCHEMA);
+    createOrUpgrade(this.db);
     this.db.defaultSafeIntegers(true);
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
     this.batchSize = options.batchSize ?? 1_000;
     this.appended.setMaxListeners(0);
     this.statements = {
       streamVersion: this.db.prepare('SELECT MAX(version) AS v FROM events WHERE stream_id = ?').pluck(),
-      byEventId: this.db.prepare('SELECT * FROM events WHERE event_id = ?'),
+      retried: this.db.prepare('SELECT * FROM events WHERE stream_id = ? AND event_id = ?'),
       lastHash: this.db.prepare('SELECT hash FROM events ORDER BY position DESC LIMIT 1').pluck(),
       insert: this.db.prepare(
         'INSERT INTO events (event_id, stream_id, version, type, data, metadata, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -96,7 +122,7 @@ export class SqliteEventStore implements EventStore {
       (streamId: string, events: readonly EventToAppend[], expected: ExpectedVersion): AppendResult => {
         const retried =
           events.length > 0
-            ? (this.statements.byEventId.get(events[events.length - 1]!.eventId) as Row | undefined)
+            ? (this.statements.retried.get(streamId, events[events.length - 1]!.eventId) as Row | undefined)
             : undefined;
         if (retried) return { nextVersion: Number(retried.version), position: retried.position };
         const current = Number((this.statements.streamVersion.get(streamId) as bigint | null) ?? 0n);

@@ -2,6 +2,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { AuthorizationError } from 'type-graphql';
 import { ConflictError, DomainError, ValidationError } from '../domain/errors.js';
+import { StoreUnavailable, StreamDeleted } from '../eventstore/port.js';
 
 /**
  * What a client sees of an error: domain refusals with their code and the facts needed to act
@@ -18,6 +19,21 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     if (original instanceof ConflictError) extensions.currentVersion = original.currentVersion;
     return { message: original.message, locations: formatted.locations, path: formatted.path, extensions };
   }
+  // Retrying later is safe: a retried mutation with the same clientMutationId is applied once.
+  if (original instanceof StoreUnavailable)
+    return {
+      message: 'The event store cannot be reached; nothing was changed, or retry with the same clientMutationId',
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: 'STORE_UNAVAILABLE' },
+    };
+  if (original instanceof StreamDeleted)
+    return {
+      message: `${original.message}: it can no longer be changed`,
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: 'STREAM_DELETED' },
+    };
   if (original instanceof AuthorizationError)
     return {
       message: "The token's role does not allow this operation",

@@ -2,17 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { SampledReply } from '../domain/recentSample.js';
-import type { BounceType } from '../domain/types.js';
-import type { MatchedBy } from '../../projections/matcher.js';
-import type {
-  BucketSpan,
-  HitQuery,
-  HitRow,
-  StatisticsBatch,
-  StatisticsStore,
-  UnmatchedGroup,
-  UnmatchedQuery,
-} from './port.js';
+import type { HitQuery, HitRow, StatisticsBatch, StatisticsStore, UnmatchedGroup, UnmatchedQuery } from './port.js';
+import { HIT_COLUMN, HIT_KEY, hitRowOf, sampledOf, unmatchedOf } from './rows.js';
 
 // Tables of their own beside `events`: nothing here is chained, versioned or read by the projections.
 // A missing pattern or ISP is '' (not NULL) so that it takes part in the primary key's conflicts.
@@ -32,11 +23,6 @@ CREATE TABLE IF NOT EXISTS stat_sample (
   count INTEGER NOT NULL, last_seen INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS stat_sample_last_seen ON stat_sample (last_seen);`;
-
-const HIT_KEY = 'pattern_id, start, span, type, matched_by, isp_id';
-const COLUMN = { patternId: 'pattern_id', type: 'type', matchedBy: 'matched_by', ispId: 'isp_id' } as const;
-
-const orNull = (value: string): string | null => (value === '' ? null : value);
 
 /**
  * Statistics in the embedded store's SQLite file, in tables outside `events`, through a connection
@@ -116,7 +102,7 @@ export class SqliteStatisticsStore implements StatisticsStore {
   }
 
   async hits(query: HitQuery): Promise<HitRow[]> {
-    const columns: string[] = query.by.flatMap((d) => (d === 'bucket' ? ['start', 'span'] : [COLUMN[d]]));
+    const columns: string[] = query.by.flatMap((d) => (d === 'bucket' ? ['start', 'span'] : [HIT_COLUMN[d]]));
     const where: string[] = [];
     const params: (string | number)[] = [];
     if (query.patternId !== undefined) {
@@ -133,17 +119,7 @@ export class SqliteStatisticsStore implements StatisticsStore {
       (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
       (columns.length > 0 ? ` GROUP BY ${columns.join(', ')}` : '');
     const rows = this.db.prepare(sql).all(...params) as Record<string, string | number>[];
-    return rows
-      .filter((row) => row.count !== null)
-      .map((row) => ({
-        ...(row.start !== undefined && { start: Number(row.start), span: row.span as BucketSpan }),
-        ...(row.pattern_id !== undefined && { patternId: orNull(row.pattern_id as string) }),
-        ...(row.type !== undefined && { type: row.type as BounceType }),
-        ...(row.matched_by !== undefined && { matchedBy: row.matched_by as MatchedBy }),
-        ...(row.isp_id !== undefined && { ispId: orNull(row.isp_id as string) }),
-        count: Number(row.count),
-        lastAt: Number(row.last_at),
-      }));
+    return rows.filter((row) => row.count !== null).map(hitRowOf);
   }
 
   async unmatched(query: UnmatchedQuery): Promise<UnmatchedGroup[]> {
@@ -168,17 +144,7 @@ export class SqliteStatisticsStore implements StatisticsStore {
     const sql = `SELECT * FROM stat_unmatched${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}
       ORDER BY count DESC, key LIMIT ?`;
     const rows = this.db.prepare(sql).all(...params, query.limit) as Record<string, string | number>[];
-    return rows.map((row) => ({
-      key: row.key as string,
-      template: row.template as string,
-      example: row.example as string,
-      ispId: orNull(row.isp_id as string),
-      type: row.type as BounceType,
-      matchedBy: row.matched_by as MatchedBy,
-      count: Number(row.count),
-      firstSeenAt: Number(row.first_seen),
-      lastSeenAt: Number(row.last_seen),
-    }));
+    return rows.map(unmatchedOf);
   }
 
   async sample(limit: number): Promise<SampledReply[]> {
@@ -186,14 +152,7 @@ export class SqliteStatisticsStore implements StatisticsStore {
       string,
       string | number
     >[];
-    return rows.map((row) => ({
-      key: row.key as string,
-      template: row.template as string,
-      ispId: orNull(row.isp_id as string),
-      type: row.type as BounceType,
-      count: Number(row.count),
-      lastSeenAt: Number(row.last_seen),
-    }));
+    return rows.map(sampledOf);
   }
 
   async close(): Promise<void> {

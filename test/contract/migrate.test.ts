@@ -7,6 +7,7 @@ import { EVENT_SCHEMA_VERSION, type EventMetadata } from '../../src/domain/event
 import { migrateLog, verifyCopy } from '../../src/eventstore/migrate.js';
 import type { EventToAppend } from '../../src/eventstore/port.js';
 import { SqliteEventStore } from '../../src/eventstore/sqlite.js';
+import { postgresSchemas, postgresSkipReason } from '../support/postgres.js';
 
 const EVENTS = 10_000;
 const STREAMS = 500;
@@ -72,6 +73,7 @@ async function writeLog(store: SqliteEventStore): Promise<number> {
 }
 
 describe('migrateLog', () => {
+  const schemas = postgresSchemas();
   let dir: string;
   const stores: SqliteEventStore[] = [];
   const open = (name: string) => {
@@ -108,6 +110,37 @@ describe('migrateLog', () => {
       `migrateLog: ${EVENTS} events SQLite→SQLite in ${there.toFixed(0)} ms, and back in ${andBack.toFixed(0)} ms`,
     );
   }, 120_000);
+
+  (postgresSkipReason ? it.skip : it)(
+    postgresSkipReason ?? `copies ${EVENTS} events SQLite → PostgreSQL → SQLite exactly, with the same hash chain`,
+    async () => {
+      const pg = await schemas.open();
+      try {
+        let started = performance.now();
+        expect(await migrateLog(source, pg)).toMatchObject({ read: EVENTS, copied: EVENTS });
+        const there = performance.now() - started;
+        expect(await verifyCopy(source, pg)).toBeNull();
+        // Same events in the same order: PostgreSQL computes the very hashes SQLite stored.
+        const hashes = async (store: { readAll(): AsyncIterable<{ hash: string | null }> }) => {
+          const all: (string | null)[] = [];
+          for await (const event of store.readAll()) all.push(event.hash);
+          return all;
+        };
+        expect(await hashes(pg)).toEqual(await hashes(source));
+
+        const back = open('from-postgres');
+        started = performance.now();
+        await migrateLog(pg, back);
+        expect(await verifyCopy(source, back)).toBeNull();
+        console.log(
+          `migrateLog: ${EVENTS} events SQLite→PostgreSQL in ${there.toFixed(0)} ms, back in ${(performance.now() - started).toFixed(0)} ms`,
+        );
+      } finally {
+        await pg.close();
+      }
+    },
+    120_000,
+  );
 
   it('resumes an interrupted copy without duplicating or losing events', async () => {
     const target = open('interrupted');

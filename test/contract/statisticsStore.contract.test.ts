@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryStatisticsStore } from '../../src/statistics/memory.js';
 import { BUCKET, type HitCount, type StatisticsStore, type UnmatchedGroup } from '../../src/statistics/port.js';
+import { PostgresStatisticsStore } from '../../src/statistics/postgres.js';
 import { SqliteStatisticsStore } from '../../src/statistics/sqlite.js';
+import { postgresSchemas, postgresSkipReason, postgresUrl } from '../support/postgres.js';
 import { sampledReply } from '../support/sampledReply.js';
 import { scratchDir } from '../support/serviceProcess.js';
 
@@ -36,19 +38,24 @@ afterEach(() => {
   for (const cleanup of cleanups.splice(0)) cleanup();
 });
 
-const STORES: Record<string, () => StatisticsStore> = {
-  memory: () => new MemoryStatisticsStore(),
-  sqlite: () => {
+const schemas = postgresSchemas();
+const STORES: Record<string, () => Promise<StatisticsStore>> = {
+  memory: async () => new MemoryStatisticsStore(),
+  sqlite: async () => {
     const dir = scratchDir();
     cleanups.push(dir.cleanup);
     return new SqliteStatisticsStore(dir.sqlitePath);
   },
+  // Skipped, saying why (test/support/postgres.ts), when no server answers.
+  ...(postgresSkipReason === null && {
+    postgres: () => PostgresStatisticsStore.open(postgresUrl, { schema: schemas.name() }),
+  }),
 };
 
 for (const [name, open] of Object.entries(STORES)) {
   describe(`statistics store contract: ${name}`, () => {
     it('adds counts up, keeps the latest hit, and groups by the dimensions asked for', async () => {
-      const store = open();
+      const store = await open();
       await store.add({
         hits: [hit({}), hit({ ispId: null, patternId: null, matchedBy: 'NONE', type: 'BOUNCE' })],
         unmatched: [],
@@ -70,7 +77,7 @@ for (const [name, open] of Object.entries(STORES)) {
     });
 
     it('rolls hours into days, drops what is older than the retention, and bounds the sample by recency', async () => {
-      const store = open();
+      const store = await open();
       await store.add({
         hits: [
           hit({ start: DAY0 + BUCKET.hour }),
@@ -96,7 +103,7 @@ for (const [name, open] of Object.entries(STORES)) {
     });
 
     it('merges unmatched groups and filters them', async () => {
-      const store = open();
+      const store = await open();
       await store.add({
         hits: [],
         unmatched: [group({}), group({ key: 'g2', ispId: 'gmail', type: 'BOUNCE', count: 5 })],

@@ -5,6 +5,7 @@ import { App } from '../../src/app/app.js';
 import { SYSTEM_ACTOR, type Actor } from '../../src/domain/types.js';
 import { SqliteEventStore } from '../../src/eventstore/sqlite.js';
 import { runCli } from '../support/cli.js';
+import { postgresSchemas, postgresSkipReason, postgresUrl } from '../support/postgres.js';
 import { scratchDir } from '../support/serviceProcess.js';
 
 const scratch = scratchDir();
@@ -118,3 +119,22 @@ it('migrates the log into another SQLite file and checks the copy', async () => 
   expect(code).toBe(0);
   expect((await runCli(['verify'], { SQLITE_PATH: target })).code).toBe(0);
 });
+
+const schemas = postgresSchemas();
+(postgresSkipReason ? it.skip : it)(
+  postgresSkipReason ?? 'migrates the log into PostgreSQL and back, checks both copies, and verifies the chain there',
+  async () => {
+    const schema = schemas.name();
+    const pg = `${postgresUrl}?schema=${schema}`;
+    const there = await runCli(['migrate', '--from', `sqlite:${scratch.sqlitePath}`, '--to', pg], env);
+    expect(there.stderr).toContain('exact copy');
+    expect(there.code).toBe(0);
+    const pgEnv = { DATABASE_URL: postgresUrl, DATABASE_SCHEMA: schema };
+    expect(JSON.parse((await runCli(['verify'], pgEnv)).stdout)).toMatchObject({ ok: true, chainKept: true });
+
+    const back = join(scratch.dir, 'from-postgres.sqlite');
+    const home = await runCli(['migrate', '--from', pg, '--to', `sqlite:${back}`], env);
+    expect(home.stderr).toContain('exact copy');
+    expect((await runCli(['verify'], { SQLITE_PATH: back })).code).toBe(0);
+  },
+);

@@ -20,8 +20,13 @@ export function scratchDir(): { dir: string; sqlitePath: string; cleanup: () => 
 }
 
 /** Starts the built service (`node dist/src/main.js`, as `npm start` does) on a free port. */
-export function startServiceProcess(env: Record<string, string>): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, [MAIN], {
+export function startServiceProcess(
+  env: Record<string, string>,
+  /** A command the service runs under, e.g. `ip netns exec <name>` (which execs, keeping the pid). */
+  prefix: readonly string[] = [],
+): Promise<ServiceProcess> {
+  const [command, ...args] = [...prefix, process.execPath, MAIN];
+  const child = spawn(command!, args, {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'test', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -31,6 +31,17 @@ describe('deployment files', () => {
     expect(cmd).toBe(start);
   });
 
+  it('hand the PostgreSQL replicas a DATABASE_URL naming the PostgreSQL service, its user and database', () => {
+    const text = composeFiles[0]!.text;
+    const url = new URL(expandDefaults(/DATABASE_URL: (\S+)/.exec(text)![1]!));
+    expect(loadConfig({ DATABASE_URL: url.href }).databaseUrl).toBe(url.href);
+    expect(text).toMatch(new RegExp(`^  ${url.hostname}:\n    profiles: \\[postgres\\]\n    image: postgres:15$`, 'm'));
+    expect(url.port).toBe('5432');
+    expect(text).toContain(`POSTGRES_USER: ${url.username}`);
+    expect(text).toContain(`POSTGRES_DB: ${url.pathname.slice(1)}`);
+    expect(expandDefaults(text)).toContain(`POSTGRES_PASSWORD: ${url.password}`);
+  });
+
   it('hand the service a connection string, under the name the configuration reads, to the EventStoreDB nodes', () => {
     for (const { file, text } of composeFiles) {
       const value = /EVENTSTORE_CONNECTION_STRING: (\S+)/.exec(text)?.[1];
@@ -52,11 +63,28 @@ describe('deployment files', () => {
       const caFile = params.get('tlsCAFile');
       if (params.get('tls') === 'true') {
         expect(caFile, file).toBeTruthy();
-        const mount = /- certs:(\/\S+):ro\n\s+networks: \[cluster\]/.exec(text)?.[1];
+        const mount = /- [\w-]+:(\/\S+):ro\n\s+networks: \[cluster\]/.exec(text)?.[1];
         expect(caFile!.startsWith(`${mount}/`), `${file}: ${caFile} is inside the service's certificate mount`).toBe(
           true,
         );
       }
     }
+  });
+
+  it('keep the CA key out of every container but the one that signs, and wait for a leader before serving', () => {
+    const cluster = composeFiles[1]!.text;
+    const services = cluster.split(/\n(?= {2}[\w-]+:\n)/);
+    const mounting = (volume: string) =>
+      services
+        .filter((block) => new RegExp(`- ${volume}:`).test(block))
+        .map((block) => /^ {2}([\w-]+):/m.exec(block)?.[1]);
+    expect(mounting('ca')).toEqual(['certificates']);
+    for (const n of [1, 2, 3]) expect(mounting(`node${n}-certs`)).toEqual(['certificates', `node${n}`]);
+    expect(cluster).toMatch(/create-node -days (\d+)/);
+    expect(Number(/create-node -days (\d+)/.exec(cluster)![1])).toBeGreaterThan(365);
+    const service = services.find((block) => block.startsWith('  bounce-patterns:'))!;
+    expect(service).toMatch(/leader:\n\s+condition: service_completed_successfully/);
+    expect(service).toContain('restart: unless-stopped');
+    expect(cluster).toMatch(/x-eventstore-node:[\s\S]*?restart: unless-stopped/);
   });
 });
