@@ -2,7 +2,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteEventStore } from '../../src/eventstore/sqlite.js';
+import { PostgresEventStore } from '../../src/eventstore/postgres.js';
+import { PostgresStatisticsStore } from '../../src/statistics/postgres.js';
 import { SqliteStatisticsStore } from '../../src/statistics/sqlite.js';
+import { postgresSchemas, postgresSkipReason, postgresUrl } from '../support/postgres.js';
 import { inProcessApi, type ApiAnswer } from '../support/apiSpecification.js';
 import { CREATE_PATTERN } from '../support/queries.js';
 import { scratchDir } from '../support/serviceProcess.js';
@@ -27,6 +30,7 @@ const UNMATCHED_REPLY = (host: string, ip: string) =>
   `421 4.7.0 ${host} [${ip}] connection throttled, come back in 30 s`;
 
 let api: Api | undefined;
+const schemas = postgresSchemas();
 const scratch: { cleanup: () => void }[] = [];
 afterEach(async () => {
   await api?.stop();
@@ -162,6 +166,31 @@ describe('hit statistics', () => {
       await api.app.statistics.loadTotals();
       await other.app.statistics.loadTotals();
       expect((await admin(HITS, { id })).data.bouncePattern.hits.total).toBe(5);
+      expect((await otherAdmin(HITS, { id })).data.bouncePattern.hits.total).toBe(5);
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it.skipIf(postgresSkipReason !== null)('add up across two replicas on one PostgreSQL schema', async () => {
+    const schema = schemas.name();
+    const onPostgres = async () =>
+      inProcessApi({
+        store: await PostgresEventStore.open(postgresUrl, { schema, pollIntervalMs: 50 }),
+        statisticsStore: await PostgresStatisticsStore.open(postgresUrl, { schema }),
+        statistics: { flushIntervalMs: 3_600_000 },
+      });
+    api = await onPostgres();
+    const other = await onPostgres();
+    try {
+      const admin = await api.as('admin');
+      const id = await createPattern(admin, 'user unknown', 'user unknown');
+      await other.app.runner.waitFor(await api.store.headPosition());
+      const otherAdmin = await other.as('admin');
+      for (const user of ['a', 'b', 'c']) await admin(CLASSIFY, { reply: USER_UNKNOWN(user) });
+      for (const user of ['d', 'e']) await otherAdmin(CLASSIFY, { reply: USER_UNKNOWN(user) });
+      await Promise.all([api.app.statistics.flush(), other.app.statistics.flush()]);
+      await other.app.statistics.loadTotals();
       expect((await otherAdmin(HITS, { id })).data.bouncePattern.hits.total).toBe(5);
     } finally {
       await other.stop();
