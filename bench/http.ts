@@ -13,7 +13,7 @@ import { SqliteEventStore } from '../src/eventstore/sqlite.js';
 import type { ClassifyRequest } from '../projections/matcher.js';
 import { generateCorpus } from './classify.js';
 
-const ADMIN = `bp_bench_${'0'.repeat(32)}`;
+export const ADMIN = `bp_bench_${'0'.repeat(32)}`;
 const BATCH = 100;
 const SECONDS = 5;
 const CLIENTS = 4;
@@ -52,7 +52,7 @@ async function prepareLog(path: string, ruleCount: number) {
   return corpus.requests;
 }
 
-function startServer(path: string): Promise<{ url: string; stop: () => void }> {
+export function startServer(path: string): Promise<{ url: string; stop: () => void }> {
   const child = spawn(process.execPath, [new URL('../src/main.js', import.meta.url).pathname], {
     env: { ...process.env, PORT: '0', SQLITE_PATH: path, BOOTSTRAP_ADMIN_TOKEN: ADMIN, NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -71,12 +71,12 @@ function startServer(path: string): Promise<{ url: string; stop: () => void }> {
 // node:http with keep-alive: a lighter client than fetch, so the figures measure the server more than the client.
 const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
 
-function post(url: string, token: string, query: string, variables: unknown): Promise<any> {
+export function post(url: string, token: string, query: string, variables: unknown, via: Agent = agent): Promise<any> {
   const payload = JSON.stringify({ query, variables });
   return new Promise((resolve, reject) => {
     const req = request(url, {
       method: 'POST',
-      agent,
+      agent: via,
       headers: {
         'content-type': 'application/json',
         'content-length': Buffer.byteLength(payload),
@@ -98,7 +98,7 @@ function post(url: string, token: string, query: string, variables: unknown): Pr
 }
 
 /** `clients` loops sending requests for `seconds`; returns requests done and their latencies (ms). */
-async function load(seconds: number, clients: number, send: (i: number) => Promise<unknown>) {
+export async function load(seconds: number, clients: number, send: (i: number) => Promise<unknown>) {
   const latencies: number[] = [];
   const until = performance.now() + seconds * 1_000;
   let n = 0;

@@ -1,5 +1,6 @@
 import { printAuditBench, runAuditBench } from './audit.js';
 import { benchClassify, printClassifyBench } from './classify.js';
+import { benchClassifyMessage } from './classifyMessage.js';
 import { benchHttp } from './http.js';
 import { benchRebuild } from './rebuild.js';
 import { benchStatistics } from './statistics.js';
@@ -12,3 +13,4 @@ await benchStatistics();
 await benchHttp();
 printAuditBench(await runAuditBench());
 await benchStores();
+await benchClassifyMessage();

@@ -7,6 +7,7 @@ const COMMANDS: Record<string, () => Promise<{ run(args: string[]): Promise<numb
   'rules-as-of': () => import('./cli/rulesAsOf.js'),
   verify: () => import('./cli/verify.js'),
   migrate: () => import('./cli/migrate.js'),
+  'classify-message': () => import('./cli/classifyMessage.js'),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -9,7 +9,7 @@ export type Role = (typeof ROLES)[number];
  * the README documents.
  */
 export const PERMISSIONS = {
-  /** classify, classifyBatch */
+  /** classify, classifyBatch, classifyMessage */
   classify: ['admin', 'editor', 'viewer', 'auditor', 'mta'],
   /** bouncePatterns, bouncePattern, isps, isp */
   readRules: ['admin', 'editor', 'viewer', 'auditor'],

@@ -12,7 +12,8 @@ export abstract class DomainError extends Error {
     | 'PROTECTED_DEFAULT'
     | 'ISP_IN_USE'
     | 'NOT_DELETED'
-    | 'TIME_BUDGET_EXCEEDED';
+    | 'TIME_BUDGET_EXCEEDED'
+    | MessageLimitCode;
   override get name(): string {
     return this.constructor.name;
   }
@@ -95,4 +96,17 @@ export class NotDeletedError extends DomainError {
 /** A request that would hold the server longer than its time budget; the part done is dropped. */
 export class TimeBudgetError extends DomainError {
   readonly code = 'TIME_BUDGET_EXCEEDED';
+}
+
+export type MessageLimitCode = 'MESSAGE_TOO_LARGE' | 'MESSAGE_TOO_COMPLEX';
+
+/** A bounce message over a bound (size, header bytes, nesting, parts): refused before or while parsing. */
+export class MessageLimitError extends DomainError {
+  constructor(
+    readonly code: MessageLimitCode,
+    message: string,
+    readonly limit: number,
+  ) {
+    super(message);
+  }
 }

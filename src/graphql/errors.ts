@@ -1,7 +1,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { AuthorizationError } from 'type-graphql';
-import { ConflictError, DomainError, ValidationError } from '../domain/errors.js';
+import { ConflictError, DomainError, MessageLimitError, ValidationError } from '../domain/errors.js';
 import { StoreUnavailable, StreamDeleted } from '../eventstore/port.js';
 
 /**
@@ -17,6 +17,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
       extensions.fieldErrors = original.fieldErrors;
     }
     if (original instanceof ConflictError) extensions.currentVersion = original.currentVersion;
+    if (original instanceof MessageLimitError) extensions.limit = original.limit;
     return { message: original.message, locations: formatted.locations, path: formatted.path, extensions };
   }
   // Retrying later is safe: a retried mutation with the same clientMutationId is applied once.

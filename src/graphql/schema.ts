@@ -4,6 +4,7 @@ import { buildSchema } from 'type-graphql';
 import { authChecker } from './auth.js';
 import { ApiTokenResolver } from './resolvers/apiTokenResolver.js';
 import { AuditResolver } from './resolvers/auditResolver.js';
+import { BounceMessageResolver } from './resolvers/bounceMessageResolver.js';
 import { BouncePatternResolver } from './resolvers/bouncePatternResolver.js';
 import { ClassificationResolver } from './resolvers/classificationResolver.js';
 import { IspResolver } from './resolvers/ispResolver.js';
@@ -24,6 +25,7 @@ export const RESOLVERS = [
   BouncePatternRevisionResolver,
   IspRevisionResolver,
   ShippedDefaultResolver,
+  BounceMessageResolver,
 ] as const;
 
 export async function buildBouncePatternsSchema(): Promise<GraphQLSchema> {

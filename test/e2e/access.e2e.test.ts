@@ -50,6 +50,13 @@ const operations: Record<string, Operation> = {
     query: 'query($items: [ClassifyInput!]!) { classifyBatch(items: $items) { type } }',
     variables: { items: [{ reply: '452 try later' }] },
   },
+  classifyMessage: {
+    query: 'query($message: String!) { classifyMessage(message: $message) { isBounce recipients { recipient } } }',
+    variables: {
+      message:
+        'From: MAILER-DAEMON\nSubject: failure notice\n\nHi. This is the qmail-send program at example.com.\n\n<a@example.com>:\nRemote host said: 550 5.1.1 no such user\n',
+    },
+  },
   bouncePatterns: { query: LIST_PATTERNS, variables: { first: 1 } },
   bouncePattern: { prepare: async () => ({ id: (await newPattern()).id }), query: GET_PATTERN },
   isps: { query: '{ isps(first: 1) { totalCount } }' },
