@@ -30,6 +30,8 @@ export const DEFAULT_STATISTICS_OPTIONS: StatisticsOptions = {
 /** Hour buckets are kept this long, then rolled into day buckets. */
 const HOURLY_FOR_MS = 2 * BUCKET.day;
 const PRUNE_EVERY_MS = BUCKET.hour;
+/** How long this replica's unflushed sums per pattern are reused. */
+const PENDING_SUM_MS = 1_000;
 
 interface Counter {
   readonly patternId: string | null;
@@ -214,6 +216,7 @@ export class Statistics {
       });
     }
     this.totals = undefined;
+    this.pending = undefined;
   }
 
   /** Total hits and last hit of every pattern in the store (every replica's flushed counts). */
@@ -227,17 +230,32 @@ export class Statistics {
 
   /**
    * A pattern's hits as last loaded (at most one flush interval old, across replicas) plus what this
-   * replica counted since its last flush. Synchronous, for sorting and filtering the pattern list.
+   * replica counted since its last flush (summed at most once a second: a list sorts thousands of rows).
+   * Synchronous, for sorting and filtering the pattern list.
    */
   patternHits(patternId: string): PatternHits {
     const stored = this.totals?.byPattern.get(patternId) ?? { total: 0, lastHitAt: null };
-    let { total, lastHitAt } = stored;
-    for (const counter of [...this.liveCounters(), ...this.closed])
-      if (counter.patternId === patternId) {
-        total += counter.count;
-        lastHitAt = Math.max(lastHitAt ?? 0, counter.lastAt);
-      }
-    return { total, lastHitAt };
+    const pending = this.pendingByPattern().get(patternId);
+    if (pending === undefined) return stored;
+    return { total: stored.total + pending.total, lastHitAt: Math.max(stored.lastHitAt ?? 0, pending.lastHitAt!) };
+  }
+
+  private pending: { at: number; byPattern: Map<string, PatternHits> } | undefined;
+
+  private pendingByPattern(): Map<string, PatternHits> {
+    const now = this.clock();
+    if (this.pending !== undefined && now - this.pending.at < PENDING_SUM_MS) return this.pending.byPattern;
+    const byPattern = new Map<string, PatternHits>();
+    for (const counter of [...this.liveCounters(), ...this.closed]) {
+      if (counter.patternId === null) continue;
+      const sum = byPattern.get(counter.patternId);
+      byPattern.set(counter.patternId, {
+        total: (sum?.total ?? 0) + counter.count,
+        lastHitAt: Math.max(sum?.lastHitAt ?? 0, counter.lastAt),
+      });
+    }
+    this.pending = { at: now, byPattern };
+    return byPattern;
   }
 
   /** Loads the totals when they are older than one flush interval. */
