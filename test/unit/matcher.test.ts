@@ -83,6 +83,13 @@ describe('compileMatcher: ISP resolution', () => {
     expect(matcher.classify({ reply: USER_UNKNOWN, recipient: 'googlemail.com' }).isp).toBe(GMAIL);
   });
 
+  it('reads the domain of an address in angle brackets, with a trailing dot, or with spaces around', () => {
+    for (const recipient of ['<someone@Gmail.com>', ' someone@gmail.com. ', '<gmail.com.>', '<someone@gmail.com.>'])
+      expect(matcher.classify({ reply: USER_UNKNOWN, recipient }).isp, recipient).toBe(GMAIL);
+    for (const recipient of ['<>', 'someone@', '@.', '<someone@>', ''])
+      expect(matcher.classify({ reply: USER_UNKNOWN, recipient }).isp, recipient).toBeNull();
+  });
+
   it('takes an explicit ISP id over the recipient’s domain', () => {
     const answer = matcher.classify({ reply: USER_UNKNOWN, recipient: 'someone@hotmail.com', ispId: 'gmail' });
     expect(answer.isp).toBe(GMAIL);
@@ -310,6 +317,10 @@ describe('compileMatcher: the index loses no match', () => {
     'invalid',
     'recipient',
     'inactive',
+    // Not ASCII: the regexes read the reply as UTF-8 bytes, the index as UTF-16 code units.
+    'größe',
+    'ſpam',
+    'boîte',
   ];
 
   it('answers every reply as a naive first-match loop over all rules', () => {
