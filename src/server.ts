@@ -14,7 +14,8 @@ import type { EventStore } from './eventstore/port.js';
 import { openEventStore } from './eventstore/open.js';
 import { createLoaders, type GraphQLContext, type Services } from './graphql/context.js';
 import { formatError } from './graphql/errors.js';
-import { aliasLimit, complexityLimit, depthLimit, QUERY_LIMITS } from './graphql/limits.js';
+import { ClassifyFastPath } from './graphql/fastPath.js';
+import { aliasLimit, checkComplexity, complexityLimit, depthLimit, QUERY_LIMITS } from './graphql/limits.js';
 import { buildBouncePatternsSchema } from './graphql/schema.js';
 import { EXPLORER_ASSET_PREFIX, explorerAsset, explorerPage } from './http/explorer.js';
 import { executeGraphQL, RequestError, sendError } from './http/graphqlHttp.js';
@@ -56,7 +57,11 @@ function correlationIdOf(req: IncomingMessage): string {
 /** The composition root: store → app → GraphQL → HTTP. */
 export async function startService(
   config: Config,
-  options: AppOptions & { store?: EventStore } = {},
+  options: AppOptions & {
+    store?: EventStore;
+    /** false: every request goes through Apollo (tests compare both paths). */
+    fastPath?: boolean;
+  } = {},
 ): Promise<RunningService> {
   const store = options.store ?? (await openEventStore(config));
   const app = new App(store, { bootstrapAdminToken: config.bootstrapAdminToken, ...options });
@@ -70,14 +75,21 @@ export async function startService(
     audit: app.audit,
     runner: app.runner,
   };
+  const schema = await buildBouncePatternsSchema();
+  const validationRules = [depthLimit(QUERY_LIMITS.depth), aliasLimit(QUERY_LIMITS.aliases)];
+  const fastPath = new ClassifyFastPath(schema, app.classifier, {
+    validationRules,
+    check: (document, operationName, variables) =>
+      checkComplexity(QUERY_LIMITS.complexity, { schema, document, operationName, variables }),
+  });
   const apollo = new ApolloServer<GraphQLContext>({
-    schema: await buildBouncePatternsSchema(),
+    schema,
     formatError,
     includeStacktraceInErrorResponses: false,
     // main.ts owns SIGTERM/SIGINT; Apollo's own handlers would stop it a second time and hang the shutdown.
     stopOnTerminationSignals: false,
     introspection: config.introspection,
-    validationRules: [depthLimit(QUERY_LIMITS.depth), aliasLimit(QUERY_LIMITS.aliases)],
+    validationRules,
     // No HTTP caching of answers: cache control would only add a hook to every resolved field.
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
@@ -121,12 +133,16 @@ export async function startService(
     }
     const correlationId = correlationIdOf(req);
     res.setHeader('x-correlation-id', correlationId);
-    await executeGraphQL(apollo, req, res, url, config.maxBodyBytes, async () => ({
-      principal: principalOf(req, config, app.apiTokens),
-      correlationId,
-      services,
-      loaders: createLoaders(services),
-    }));
+    const principal = principalOf(req, config, app.apiTokens);
+    await executeGraphQL(
+      apollo,
+      req,
+      res,
+      url,
+      config.maxBodyBytes,
+      async () => ({ principal, correlationId, services, loaders: createLoaders(services) }),
+      options.fastPath === false ? undefined : (body) => fastPath.answer(body, principal),
+    );
   };
 
   let stopping = false;

@@ -3,7 +3,9 @@ import {
   GraphQLError,
   Kind,
   type ASTVisitor,
+  type DocumentNode,
   type FragmentDefinitionNode,
+  type GraphQLSchema,
   type SelectionSetNode,
   type ValidationContext,
 } from 'graphql';
@@ -112,29 +114,44 @@ const listEstimator: ComplexityEstimator = ({ field, args, childComplexity }) =>
   return undefined;
 };
 
+const estimators = [fieldExtensionsEstimator(), listEstimator, simpleEstimator({ defaultComplexity: 1 })];
+type VariableValues = Record<string, unknown>;
+
+/** Refuses an operation whose cost with these variables is over `max` (the plugin below, and the fast path). */
+export function checkComplexity(
+  max: number,
+  request: { schema: GraphQLSchema; document: DocumentNode; operationName?: string | null; variables?: VariableValues },
+): void {
+  let cost: number;
+  try {
+    cost = getComplexity({
+      schema: request.schema,
+      query: request.document,
+      operationName: request.operationName ?? undefined,
+      variables: request.variables ?? undefined,
+      estimators,
+    });
+  } catch {
+    // Variables that do not fit their types: execution refuses them before any resolver runs,
+    // as BAD_USER_INPUT naming the variable.
+    return;
+  }
+  if (cost > max)
+    throw new LimitError('QUERY_TOO_COMPLEX', `query cost ${cost} is over the limit of ${max}`, max, cost);
+}
+
 /** Computes each operation's cost with its variables, before execution. */
 export function complexityLimit(max: number): ApolloServerPlugin {
-  const estimators = [fieldExtensionsEstimator(), listEstimator, simpleEstimator({ defaultComplexity: 1 })];
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, schema }) {
-          let cost: number;
-          try {
-            cost = getComplexity({
-              schema,
-              query: document,
-              operationName: request.operationName,
-              variables: request.variables,
-              estimators,
-            });
-          } catch {
-            // Variables that do not fit their types: execution refuses them before any resolver runs,
-            // as BAD_USER_INPUT naming the variable.
-            return;
-          }
-          if (cost > max)
-            throw new LimitError('QUERY_TOO_COMPLEX', `query cost ${cost} is over the limit of ${max}`, max, cost);
+          checkComplexity(max, {
+            schema,
+            document,
+            operationName: request.operationName,
+            variables: request.variables,
+          });
         },
       };
     },
