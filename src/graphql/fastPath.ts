@@ -25,7 +25,7 @@ import type { Classification, ClassifyRequest } from '../../projections/matcher.
 /*
  * The MTA's hot path: `classify` and `classifyBatch` documents answered without Apollo's request
  * pipeline and graphql-js's execution. A document is planned once (parsed, validated with the same
- * rules Apollo uses, its selection compiled to a writer of JSON); its limits are checked once per
+ * rules Apollo uses, its selection compiled to a function completing the result); its limits are checked once per
  * variable shape and role. Whatever the plan does not cover exactly — another field, fragments,
  * directives, `asOf`, variables that need coercing or do not fit, a missing right, an error of any
  * kind — is left to the general path, which then answers as it always has: the fast path only ever
@@ -53,13 +53,12 @@ interface RequestBody {
 }
 
 type Arguments = (variables: Record<string, unknown>) => ClassifyRequest | null;
-/** Writes a value as JSON, or throws DECLINE when the general path would answer otherwise. */
-type Writer = (value: unknown) => string;
+/** A value as graphql-js completes it (the JSON-ready result), or throws DECLINE where it would answer otherwise. */
+type Writer = (value: unknown) => unknown;
 
 interface Plan {
   readonly batch: boolean;
-  /** `{"data":{"<response key>":` */
-  readonly head: string;
+  readonly responseKey: string;
   readonly single: Arguments | null;
   readonly items: string | null;
   readonly write: Writer;
@@ -135,12 +134,12 @@ export class ClassifyFastPath {
         const request = plan.single!(values);
         if (request === null) return null;
         this.#checkLimits(plan, query, operationName, values, principal, '');
-        return `${plan.head}${plan.write(this.classifier.classify(request))}}}\n`;
+        return respond(plan, this.classifier.classify(request));
       }
       const items = classifyInputs(values[plan.items!]);
       if (items === null) return null;
       this.#checkLimits(plan, query, operationName, values, principal, String(items.length));
-      return `${plan.head}${plan.write(this.classifier.classifyBatch(items))}}}\n`;
+      return respond(plan, this.classifier.classifyBatch(items));
     } catch {
       // DECLINE, a refused limit, or the classifier refusing the input: the general path says so.
       return null;
@@ -200,16 +199,17 @@ export class ClassifyFastPath {
     const queryType = this.schema.getQueryType()!;
     const write = writerOf(queryType.getFields()[name]?.type, field.selectionSet);
     if (write === null) return null;
-    const head = `{"data":{${JSON.stringify(field.alias?.value ?? name)}:`;
+    const responseKey = field.alias?.value ?? name;
+    if (responseKey === '__proto__') return null;
     const variableTypes = variableTypesOf(operation);
     if (name === 'classify') {
       const single = argumentsOf(field.arguments ?? [], variableTypes);
-      return single && { batch: false, head, single, items: null, write, checked: new Map() };
+      return single && { batch: false, responseKey, single, items: null, write, checked: new Map() };
     }
     if (name === 'classifyBatch') {
       const items = field.arguments?.length === 1 ? field.arguments[0]!.value : null;
       if (items?.kind !== Kind.VARIABLE || variableTypes.get(items.name.value) !== '[ClassifyInput!]!') return null;
-      return { batch: true, head, single: null, items: items.name.value, write, checked: new Map() };
+      return { batch: true, responseKey, single: null, items: items.name.value, write, checked: new Map() };
     }
     return null;
   }
@@ -278,9 +278,14 @@ function classifyInputs(value: unknown): ClassifyRequest[] | null {
   return value as ClassifyRequest[];
 }
 
+/** The body Apollo sends: one JSON.stringify of the whole result, then a line break. */
+function respond(plan: Plan, verdicts: unknown): string {
+  return `${JSON.stringify({ data: { [plan.responseKey]: plan.write(verdicts) } })}\n`;
+}
+
 /**
- * A writer of the JSON graphql-js would answer for `type` with this selection: leaves through the
- * schema's own serializers; null where a non-null value is missing declines (the general path reports it).
+ * What graphql-js completes for `type` with this selection: leaves through the schema's own
+ * serializers; a missing non-null value declines (the general path reports it).
  */
 function writerOf(type: GraphQLOutputType | undefined, selection: SelectionSetNode | undefined): Writer | null {
   if (type === undefined) return null;
@@ -291,18 +296,17 @@ function writerOf(type: GraphQLOutputType | undefined, selection: SelectionSetNo
   let write: Writer | null;
   if (isListType(type)) {
     const item = writerOf(type.ofType, selection);
-    write =
-      item && ((value) => (Array.isArray(value) ? `[${value.map((element) => item(element)).join(',')}]` : decline()));
+    write = item && ((value) => (Array.isArray(value) ? value.map((element) => item(element)) : decline()));
   } else if (isScalarType(type) || isEnumType(type)) {
     if (selection !== undefined) return null;
     write = (value) => {
       const serialized = type.serialize(value);
-      return serialized === null || serialized === undefined ? decline() : JSON.stringify(serialized);
+      return serialized === null || serialized === undefined ? decline() : serialized;
     };
   } else if (isObjectType(type) && selection !== undefined) {
     write = objectWriter(type.name, type.getFields(), selection);
   } else return null;
-  return write && ((value) => (value === null || value === undefined ? 'null' : write(value)));
+  return write && ((value) => (value === null || value === undefined ? null : write(value)));
 }
 
 function objectWriter(
@@ -317,34 +321,33 @@ function objectWriter(
   for (const node of selection.selections) {
     if (node.kind !== Kind.FIELD || node.directives?.length || node.arguments?.length) return null;
     const key = node.alias?.value ?? node.name.value;
-    // A repeated response key is merged by graphql-js; not worth a plan.
-    if (keys.has(key)) return null;
+    // A repeated response key is merged by graphql-js, not worth a plan; `__proto__` is no plain key.
+    if (keys.has(key) || key === '__proto__') return null;
     keys.add(key);
     if (node.name.value === '__typename') {
-      parts.push({ key: `${JSON.stringify(key)}:${JSON.stringify(typeName)}`, property: null, write: null });
+      parts.push({ key, property: null, write: null });
       continue;
     }
     const property = Object.hasOwn(plain, node.name.value) ? plain[node.name.value]! : undefined;
     if (property === undefined) return null;
     const write = writerOf(fields[node.name.value]?.type, node.selectionSet);
     if (write === null) return null;
-    parts.push({ key: `${JSON.stringify(key)}:`, property, write });
+    parts.push({ key, property, write });
   }
   return (value) => {
     if (typeof value !== 'object') return decline();
     const object = value as Record<string, unknown>;
-    let json = '{';
+    const result: Record<string, unknown> = {};
     for (let i = 0; i < parts.length; i++) {
       const { key, property, write } = parts[i]!;
-      if (i > 0) json += ',';
-      if (property === null) json += key;
+      if (property === null) result[key] = typeName;
       else {
         const field = object[property];
         // The default resolver would call a function; none of these fields holds one.
         if (typeof field === 'function') decline();
-        json += key + write!(field);
+        result[key] = write!(field);
       }
     }
-    return `${json}}`;
+    return result;
   };
 }
