@@ -12,9 +12,9 @@ import { generateCorpus } from './classify.js';
 
 const ADMIN = `bp_bench_${'0'.repeat(32)}`;
 const BATCH = 100;
-const SECONDS = 5;
+const SECONDS = 3;
 const CONNECTIONS = 8;
-const ROUNDS = 3;
+const ROUNDS = 5;
 
 const CLASSIFY_BATCH = `query ClassifyBatch($items: [ClassifyInput!]!) {
   classifyBatch(items: $items) { type matchedBy message rulesetVersion pattern { id } }
