@@ -79,7 +79,7 @@ export async function startService(
   const validationRules = [depthLimit(QUERY_LIMITS.depth), aliasLimit(QUERY_LIMITS.aliases)];
   const fastPath = new ClassifyFastPath(schema, app.classifier, {
     validationRules,
-    check: (document, operationName, variables) =>
+    check: ({ document, operationName, variables }) =>
       checkComplexity(QUERY_LIMITS.complexity, { schema, document, operationName, variables }),
   });
   const apollo = new ApolloServer<GraphQLContext>({

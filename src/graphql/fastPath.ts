@@ -19,7 +19,7 @@ import {
   validate,
 } from 'graphql';
 import type { Principal } from '../app/apiTokens.js';
-import { allows } from '../domain/access.js';
+import { allows, type Role } from '../domain/access.js';
 import type { Classification, ClassifyRequest } from '../../projections/matcher.js';
 
 /*
@@ -41,8 +41,16 @@ export interface ClassifyService {
 export interface FastPathOptions {
   /** The validation rules the general path adds to graphql-js's own (the query limits). */
   readonly validationRules: readonly ValidationRule[];
-  /** The general path's per-request limits (cost with the variables); throws to refuse. */
-  readonly check: (document: DocumentNode, operationName: string | null, variables: Record<string, unknown>) => void;
+  /**
+   * The general path's per-request checks (the cost with these variables; whatever else the caller's
+   * role decides of the document); throws to refuse. Its verdict is kept per role and variable shape.
+   */
+  readonly check: (request: {
+    readonly document: DocumentNode;
+    readonly operationName: string | null;
+    readonly variables: Record<string, unknown>;
+    readonly role: Role;
+  }) => void;
 }
 
 /** A JSON request body as the general path reads it. */
@@ -156,7 +164,7 @@ export class ClassifyFastPath {
   ): void {
     const key = `${principal.role}:${shape}`;
     if (plan.checked.has(key)) return;
-    this.options.check(this.#document(query), operationName, variables);
+    this.options.check({ document: this.#document(query), operationName, variables, role: principal.role });
     plan.checked.set(key, true);
   }
 

@@ -99,6 +99,14 @@ describe('the classify fast path answers what the general path answers', () => {
     }
   });
 
+  it('for every role that may classify, each checked on its own', async () => {
+    const request = { query: SINGLE, variables: { reply: '550 no such wombat' } };
+    const asMta = await both(request);
+    const asAdmin = await both(request, { authorization: `Bearer ${ADMIN_TOKEN}` });
+    expect([asMta.byFastPath, asAdmin.byFastPath]).toEqual([true, true]);
+    expect(asAdmin.body).toBe(asMta.body);
+  });
+
   it('for batches, the bench document and the README examples', async () => {
     const items = [
       { reply: '550 no such wombat' },
