@@ -25,11 +25,11 @@ import type { Classification, ClassifyRequest } from '../../projections/matcher.
 /*
  * The MTA's hot path: `classify` and `classifyBatch` documents answered without Apollo's request
  * pipeline and graphql-js's execution. A document is planned once (parsed, validated with the same
- * rules Apollo uses, its selection compiled to a function completing the result); its limits are checked once per
- * variable shape and role. Whatever the plan does not cover exactly — another field, fragments,
- * directives, `asOf`, variables that need coercing or do not fit, a missing right, an error of any
- * kind — is left to the general path, which then answers as it always has: the fast path only ever
- * answers what the general path would have answered, byte for byte.
+ * rules Apollo uses, its selection compiled to a function that completes the result); its limits are
+ * checked once per variable shape and role. Whatever the plan does not cover exactly — another field,
+ * fragments, directives, `asOf`, variables that need coercing or do not fit, a missing right, an error
+ * of any kind — is left to the general path, which then answers as it always has: the fast path only
+ * ever answers what the general path would have answered, byte for byte.
  */
 
 /** What the fast path needs of the classifier (src/app/classifier.ts). */
@@ -60,7 +60,8 @@ interface RequestBody {
   readonly operationName?: unknown;
 }
 
-type Arguments = (variables: Record<string, unknown>) => ClassifyRequest | null;
+/** Reads the request from the variables, or throws DECLINE. */
+type Arguments = (variables: Record<string, unknown>) => ClassifyRequest;
 /** A value as graphql-js completes it (the JSON-ready result), or throws DECLINE where it would answer otherwise. */
 type Writer = (value: unknown) => unknown;
 
@@ -140,7 +141,6 @@ export class ClassifyFastPath {
     try {
       if (!plan.batch) {
         const request = plan.single!(values);
-        if (request === null) return null;
         this.#checkLimits(plan, query, operationName, values, principal, '');
         return respond(plan, this.classifier.classify(request));
       }

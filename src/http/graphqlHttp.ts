@@ -60,7 +60,8 @@ export async function executeGraphQL<C extends BaseContext>(
     req.method === 'POST' ? parseBody(await readBody(req, maxBodyBytes), req.headers['content-type']) : undefined;
   const answer = fast && body !== undefined && answersAsApollo(req) ? fast(body) : null;
   if (answer !== null) {
-    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+    // As Apollo's answer goes out below: headers set, then one end(), so Node sends a content-length.
+    res.setHeader('content-type', 'application/json; charset=utf-8');
     res.end(answer);
     return;
   }

@@ -29,6 +29,7 @@ const BATCH = `query Many($items: [ClassifyInput!]!) { classifyBatch(items: $ite
 interface Raw {
   readonly status: number;
   readonly type: string | null;
+  readonly headers: readonly string[];
   readonly body: string;
 }
 
@@ -38,7 +39,14 @@ async function send(url: string, body: string, headers: Record<string, string>):
     headers: { 'content-type': 'application/json', ...headers },
     body,
   });
-  return { status: response.status, type: response.headers.get('content-type'), body: await response.text() };
+  // Every header but those that differ between any two answers.
+  const names = [...response.headers.keys()].filter((name) => !['date', 'x-correlation-id'].includes(name));
+  return {
+    status: response.status,
+    type: response.headers.get('content-type'),
+    headers: names.map((name) => `${name}: ${response.headers.get(name)}`),
+    body: await response.text(),
+  };
 }
 
 /** Sends one request to both services; returns the answer once they agree, and whether the fast path gave it. */
