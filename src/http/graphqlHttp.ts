@@ -43,10 +43,26 @@ export function sendError(res: ServerResponse, error: RequestError): void {
 }
 
 /** A refusal before Apollo sees the request, in the shape Apollo would give it. */
-function sendRefusal(res: ServerResponse, error: GraphQLError): void {
+function sendRefusal(res: ServerResponse, error: GraphQLError, mediaType: GraphQLMediaType): void {
   const { http, ...extensions } = error.extensions as { http?: { status?: number } };
-  res.writeHead(http?.status ?? 400, { 'content-type': 'application/json' });
+  const status = mediaType === GRAPHQL_RESPONSE_JSON ? (http?.status ?? 400) : 200;
+  res.writeHead(status, { 'content-type': `${mediaType}; charset=utf-8` });
   res.end(JSON.stringify({ errors: [{ message: error.message, extensions }] }));
+}
+
+const GRAPHQL_RESPONSE_JSON = 'application/graphql-response+json';
+type GraphQLMediaType = typeof GRAPHQL_RESPONSE_JSON | 'application/json';
+
+/**
+ * The media type of the answer, as GraphQL over HTTP negotiates it: a client that accepts
+ * `application/graphql-response+json` (Apollo Client 4, urql) gets it, with 4xx statuses for requests
+ * that fail before execution; any other (Apollo Client 3 accepts any type) gets `application/json`, whose
+ * GraphQL errors come with 200, as that media type's clients read errors only from successful answers.
+ */
+function mediaTypeOf(req: IncomingMessage): GraphQLMediaType {
+  return (req.headers.accept ?? '').toLowerCase().includes(GRAPHQL_RESPONSE_JSON)
+    ? GRAPHQL_RESPONSE_JSON
+    : 'application/json';
 }
 
 /** The GraphQL request a POST body or GET query string holds; null when it holds none Apollo could run. */
@@ -98,6 +114,7 @@ export async function executeGraphQL<C extends BaseContext>(
   context: () => Promise<C>,
 ): Promise<void> {
   const started = performance.now();
+  const mediaType = mediaTypeOf(req);
   const timed = () => res.setHeader('server-timing', `total;dur=${(performance.now() - started).toFixed(1)}`);
   const headers = new HeaderMap();
   for (const [name, value] of Object.entries(req.headers)) {
@@ -113,7 +130,7 @@ export async function executeGraphQL<C extends BaseContext>(
     } catch (error) {
       if (!(error instanceof GraphQLError)) throw error;
       timed();
-      sendRefusal(res, error);
+      sendRefusal(res, error, mediaType);
       return;
     }
   }
@@ -131,13 +148,29 @@ export async function executeGraphQL<C extends BaseContext>(
   });
   for (const [name, value] of response.headers) res.setHeader(name, value);
   timed();
-  res.statusCode = response.status ?? 200;
+  const status = response.status ?? 200;
+  res.statusCode = mediaType === 'application/json' && isGraphQLRefusal(status, response.body) ? 200 : status;
   if (response.body.kind === 'complete') {
     res.end(response.body.string);
     return;
   }
   for await (const chunk of response.body.asyncIterator) res.write(chunk);
   res.end();
+}
+
+/**
+ * Whether Apollo refused a well-formed request with GraphQL errors (a document it cannot run, a field
+ * the role may not read): what `application/json` answers with 200. A request that is no GraphQL
+ * request (CSRF prevention, a bad method or body) keeps its 4xx.
+ */
+function isGraphQLRefusal(status: number, body: { kind: string; string?: string }): boolean {
+  if (status < 400 || status >= 500 || status === 413 || body.kind !== 'complete') return false;
+  try {
+    const { errors } = JSON.parse(body.string!) as { errors?: { extensions?: { code?: string } }[] };
+    return Array.isArray(errors) && errors.every((error) => error.extensions?.code !== 'BAD_REQUEST');
+  } catch {
+    return false;
+  }
 }
 
 /** A JSON POST whose Accept header Apollo answers with plain application/json. */

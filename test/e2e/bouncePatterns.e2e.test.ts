@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteEventStore } from '../../src/eventstore/sqlite.js';
-import { bearer, serviceEnv } from '../support/auth.js';
+import { asAdmin, bearer, serviceEnv } from '../support/auth.js';
 import { gql, gqlData, gqlError } from '../support/graphqlClient.js';
 import {
   CREATE_PATTERN,
@@ -249,6 +249,31 @@ describe('the service around GraphQL', () => {
       expect((await response.arrayBuffer()).byteLength).toBeGreaterThan(1000);
     }
     expect(html).not.toMatch(/https?:\/\/(?!localhost)/);
+  });
+
+  it('answers errors as each media type says: 200 for application/json (Apollo Client 3), 4xx for graphql-response+json', async () => {
+    const ask = (accept: string, headers: Record<string, string> = asAdmin) =>
+      fetch(service.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept, ...headers },
+        body: JSON.stringify({ query: '{ bouncePatterns { nope } }' }),
+      });
+    for (const [accept, status, type] of [
+      ['*/*', 200, 'application/json'],
+      ['application/json', 200, 'application/json'],
+      ['application/graphql-response+json', 400, 'application/graphql-response+json'],
+    ] as const) {
+      const answer = await ask(accept);
+      expect([answer.status, answer.headers.get('content-type')], accept).toEqual([
+        status,
+        expect.stringContaining(type),
+      ]);
+      expect(((await answer.json()) as any).errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    }
+    const anonymous = await ask('*/*', {});
+    expect(anonymous.status).toBe(200);
+    expect(((await anonymous.json()) as any).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect((await ask('application/graphql-response+json', {})).status).toBe(401);
   });
 
   it('keeps CSRF prevention on: a simple GET query without a preflight header is refused', async () => {

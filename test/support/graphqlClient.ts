@@ -6,6 +6,8 @@ export interface GraphQLResponse<T = any> {
   errors?: { message: string; extensions?: Record<string, any>; path?: string[] }[];
 }
 
+export const GRAPHQL_CLIENT_ACCEPT = 'application/graphql-response+json, application/json;q=0.9';
+
 /** A plain HTTP GraphQL client, as an admin frontend or the MTA would send requests (as admin unless told otherwise). */
 export async function gql<T = any>(
   url: string,
@@ -15,7 +17,8 @@ export async function gql<T = any>(
 ): Promise<GraphQLResponse<T>> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    // As Apollo Client 4 and urql ask: then a request refused before execution has its 4xx status.
+    headers: { 'content-type': 'application/json', accept: GRAPHQL_CLIENT_ACCEPT, ...headers },
     body: JSON.stringify({ query, variables }),
   });
   const body = (await response.json()) as Omit<GraphQLResponse<T>, 'status'>;

@@ -1,3 +1,5 @@
+import { GRAPHQL_CLIENT_ACCEPT } from './graphqlClient.js';
+
 export interface Watched {
   readonly status: number;
   readonly text: string;
@@ -35,7 +37,7 @@ export async function watched(
     // A path is sent as written (`//` would be read as a host by new URL).
     const response = await fetch(init.path ? `${new URL(url).origin}${init.path}` : url, {
       method: init.method ?? 'POST',
-      headers: { 'content-type': 'application/json', ...init.headers },
+      headers: { 'content-type': 'application/json', accept: GRAPHQL_CLIENT_ACCEPT, ...init.headers },
       body: init.body,
     });
     const text = await response.text();
