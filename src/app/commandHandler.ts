@@ -61,7 +61,12 @@ export interface AggregateOptions<C, E extends { type: string; data: unknown }, 
   readonly rowOf: (model: ReadModel, id: string) => Row | undefined;
   /** What an idempotency key is bound to: the command less what the service generated (default: all of it). */
   readonly requestOf?: (command: C) => unknown;
+  /** Claims on reservation streams the decision needs (rules spanning aggregates), made before its events are appended. */
+  readonly guard?: Guard<S>;
 }
+
+/** Given the state before and after a decision, appends the claims it needs or refuses it (see reservations.ts). */
+export type Guard<S> = (before: S, after: S, metadata: EventMetadata) => Promise<void>;
 
 export interface CommandOutcome<Row> {
   /** The aggregate's version after the command. */
@@ -94,7 +99,10 @@ export function CommandHandler<C, E extends { type: string; data: unknown }, S e
     if (keyedStream && keyedStream !== streamId)
       throw new IdempotencyKeyReusedError('this idempotency key was already used on another object');
     const request = options.requestOf?.(command) ?? command;
-    const result = await handleCommand(deps.store, options.decider, streamId, command, context, deps.clock, request);
+    const result = await handleCommand(deps.store, options.decider, streamId, command, context, deps.clock, {
+      request,
+      guard: options.guard,
+    });
     await deps.runner.waitFor(result.position);
     const row = options.rowOf(deps.runner.model, id);
     if (!row) throw new NotFoundError(options.entity, id);
@@ -110,7 +118,7 @@ export async function handleCommand<C, E extends { type: string; data: unknown }
   command: C,
   context: CommandContext,
   clock: Clock,
-  request: unknown = command,
+  { request = command, guard }: { request?: unknown; guard?: Guard<S> } = {},
 ): Promise<{ version: number; position: bigint | null; retried: boolean }> {
   const commandId = context.commandId ?? newId();
   const commandHash = digest(request);
@@ -142,6 +150,7 @@ export async function handleCommand<C, E extends { type: string; data: unknown }
     data: event.data,
     metadata,
   }));
+  await guard?.(state, events.reduce(decider.evolve, state), metadata);
   let result: Awaited<ReturnType<EventStore['append']>>;
   try {
     result = await store.append(streamId, toAppend, state.version);
