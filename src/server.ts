@@ -14,7 +14,7 @@ import { ANONYMOUS_ACTOR, type Actor } from './domain/types.js';
 import type { EventStore } from './eventstore/port.js';
 import { openEventStore } from './eventstore/open.js';
 import { createLoaders, type GraphQLContext, type Services } from './graphql/context.js';
-import { formatError } from './graphql/errors.js';
+import { formatError, unavailableStatusPlugin } from './graphql/errors.js';
 import { checkDocument, type GraphQLRequestBody, QUERY_LIMITS } from './graphql/limits.js';
 import { buildBouncePatternsSchema } from './graphql/schema.js';
 import { EXPLORER_ASSET_PREFIX, explorerAsset, explorerPage } from './http/explorer.js';
@@ -78,7 +78,11 @@ export async function startService(
     persistedQueries: false,
     parseOptions: { maxTokens: QUERY_LIMITS.tokens },
     // No HTTP caching of answers: cache control would only add a hook to every resolved field.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled()],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
+      unavailableStatusPlugin,
+    ],
   });
   await apollo.start();
 
@@ -92,7 +96,7 @@ export async function startService(
       res.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json' });
       res.end(
         JSON.stringify({
-          status: healthy ? 'ok' : storeUp ? 'projections stopped' : 'event store unreachable',
+          status: healthy ? 'ok' : storeUp ? 'projections stopped' : 'event store unavailable',
           store: storeUp ? 'up' : 'down',
           checkpoint: String(app.runner.checkpoint ?? ''),
         }),

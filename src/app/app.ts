@@ -1,4 +1,4 @@
-import type { EventStore } from '../eventstore/port.js';
+import { StoreUnavailable, type EventStore } from '../eventstore/port.js';
 import { ApiTokens } from './apiTokens.js';
 import { Audit } from './audit.js';
 import { BouncePatterns } from './bouncePatterns.js';
@@ -52,9 +52,19 @@ export class App {
    */
   async start(): Promise<{ generatedAdminToken: string | null }> {
     await this.runner.start();
-    if (this.options.seed ?? true)
-      await seedDefaults(this.runner, this.isps, this.bouncePatterns, this.shippedDefaults.defaults);
-    return { generatedAdminToken: await this.apiTokens.bootstrap(this.options.bootstrapAdminToken ?? null) };
+    try {
+      if (this.options.seed ?? true)
+        await seedDefaults(this.runner, this.isps, this.bouncePatterns, this.shippedDefaults.defaults);
+      return { generatedAdminToken: await this.apiTokens.bootstrap(this.options.bootstrapAdminToken ?? null) };
+    } catch (error) {
+      if (!(error instanceof StoreUnavailable)) throw error;
+      // A store that refuses writes (a read-only file, a full disk) still serves what it holds; writes are
+      // refused with STORE_UNAVAILABLE and /healthz says so until it takes them again.
+      console.error(
+        `the event store refuses writes (${error.message}): serving read-only; defaults and the first admin token wait for the next start`,
+      );
+      return { generatedAdminToken: null };
+    }
   }
 
   async stop(): Promise<void> {

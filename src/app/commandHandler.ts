@@ -93,6 +93,8 @@ export function CommandHandler<C, E extends { type: string; data: unknown }, S e
   options: AggregateOptions<C, E, S, Row>,
 ): CommandHandler<C, Row> {
   return async (id, command, context) => {
+    // A write the read model would never show is refused before it is appended: a retry would repeat it.
+    if (!deps.runner.healthy) throw new ProjectionsStopped();
     const streamId = options.streamOf(id);
     // Stores recognise a retried event id within its stream only: a key is kept to one object here.
     const keyedStream = context.commandId && deps.runner.history.streamOfCommand(context.commandId);
@@ -108,6 +110,14 @@ export function CommandHandler<C, E extends { type: string; data: unknown }, S e
     if (!row) throw new NotFoundError(options.entity, id);
     return { ...result, row };
   };
+}
+
+/** The projections stopped following the log: the service takes no writes until it is restarted. */
+export class ProjectionsStopped extends Error {
+  constructor() {
+    super('the projections stopped following the event log; nothing was written');
+    this.name = 'ProjectionsStopped';
+  }
 }
 
 /** Load → decide → append, without waiting for the read model: what a handler runs, and what tools that fill a log use. */

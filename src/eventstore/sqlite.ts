@@ -1,11 +1,12 @@
 import { EventEmitter } from 'node:events';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { EventMetadata } from '../domain/events.js';
 import { chainHash } from './chain.js';
 import { pollingSubscription } from './pollingSubscription.js';
 import {
+  StoreUnavailable,
   WrongExpectedVersion,
   type AppendResult,
   type EventStore,
@@ -76,6 +77,28 @@ const toEvent = (row: Row): StoredEvent => ({
   hash: row.hash,
 });
 
+/**
+ * What SQLite answers when the file, the disk or the machine refuses (disk full, read-only file or
+ * mount, I/O error, a lock held past the busy timeout, a damaged file): the store is unavailable, not the
+ * request wrong.
+ */
+const REFUSALS = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|BUSY|LOCKED|PROTOCOL|NOMEM|CORRUPT|NOTADB)/;
+
+const refusalOf = (error: unknown): StoreUnavailable | null => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && REFUSALS.test(code)
+    ? new StoreUnavailable(`the SQLite file refuses: ${code}`, { cause: error })
+    : null;
+};
+
+/** While writes fail, a probe write is tried at most this often to notice the file is writable again. */
+const PROBE_INTERVAL_MS = 1_000;
+/**
+ * After a full disk, the space the file system must have free again: a probe's one-page write can
+ * land in room an aborted append left in the -wal file, and prove nothing.
+ */
+const FREE_AFTER_FULL_BYTES = 8 * 1024 * 1024;
+
 export interface SqliteEventStoreOptions {
   /** How often a subscription looks for events appended by another process on the same file. */
   pollIntervalMs?: number;
@@ -94,6 +117,9 @@ export class SqliteEventStore implements EventStore {
   private readonly batchSize: number;
   private readonly statements;
   private readonly appendTx;
+  /** The last refusal, until a write succeeds again. */
+  private refusal: StoreUnavailable | null = null;
+  private lastProbe = 0;
 
   constructor(path: string, options: SqliteEventStoreOptions = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -102,7 +128,8 @@ export class SqliteEventStore implements EventStore {
     this.db = new Database(path, { timeout: 10_000 });
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
-    createOrUpgrade(this.db);
+    // Read first: a file this process may only read (a read-only mount) still opens, and serves reads.
+    if ((this.db.pragma('user_version', { simple: true }) as number) < SCHEMA_VERSION) createOrUpgrade(this.db);
     this.db.defaultSafeIntegers(true);
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
     this.batchSize = options.batchSize ?? 1_000;
@@ -151,13 +178,45 @@ export class SqliteEventStore implements EventStore {
   }
 
   async append(streamId: string, events: readonly EventToAppend[], expected: ExpectedVersion): Promise<AppendResult> {
-    const result = this.appendTx.immediate(streamId, events, expected);
+    const result = this.refusing(() => this.appendTx.immediate(streamId, events, expected));
+    this.refusal = null;
     this.appended.emit('appended');
     return result;
   }
 
   async readStream(streamId: string): Promise<StoredEvent[]> {
-    return (this.statements.readStream.all(streamId) as Row[]).map(toEvent);
+    return this.refusing(() => (this.statements.readStream.all(streamId) as Row[]).map(toEvent));
+  }
+
+  /** Runs `work`, turning a refusal of the file or the disk into StoreUnavailable and remembering it. */
+  private refusing<T>(work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      const refusal = refusalOf(error);
+      if (!refusal) throw error;
+      this.refusal = refusal;
+      throw refusal;
+    }
+  }
+
+  /**
+   * False while the file refuses writes. The verdict comes from the last write; while it is a refusal,
+   * a probe (rewriting the header's `user_version` in a write transaction, which SQLite writes and syncs
+   * like any commit) tells when the disk or the file takes writes again.
+   */
+  isReachable(): boolean {
+    if (this.refusal && Date.now() - this.lastProbe >= PROBE_INTERVAL_MS && this.db.open) {
+      this.lastProbe = Date.now();
+      const full = this.refusal.message.includes('SQLITE_FULL');
+      try {
+        this.refusing(() => this.db.transaction(() => this.db.pragma(`user_version = ${SCHEMA_VERSION}`)).immediate());
+        if (!full || this.freeBytes() >= FREE_AFTER_FULL_BYTES) this.refusal = null;
+      } catch {
+        // Still refused: the probe remembered why.
+      }
+    }
+    return this.refusal === null;
   }
 
   async *readAll(options: { after?: bigint | null; maxCount?: number } = {}): AsyncIterable<StoredEvent> {
@@ -176,7 +235,15 @@ export class SqliteEventStore implements EventStore {
     return pollingSubscription(
       after,
       handler,
-      (from) => (this.statements.readAfter.all(from ?? 0n, this.batchSize) as Row[]).map(toEvent),
+      (from) => {
+        // A read the file refuses for a while (I/O error) is tried again at the next poll, not fatal.
+        try {
+          return this.refusing(() => (this.statements.readAfter.all(from ?? 0n, this.batchSize) as Row[]).map(toEvent));
+        } catch (error) {
+          if (error instanceof StoreUnavailable && this.db.open) return [];
+          throw error;
+        }
+      },
       (wake) => {
         this.appended.on('appended', wake);
         return () => this.appended.off('appended', wake);
@@ -187,6 +254,11 @@ export class SqliteEventStore implements EventStore {
 
   async headPosition(): Promise<bigint | null> {
     return (this.statements.head.get() as bigint | null) ?? null;
+  }
+
+  private freeBytes(): number {
+    const stats = statfsSync(dirname(this.db.name));
+    return stats.bavail * stats.bsize;
   }
 
   /** The database handle, for tools that inspect the file itself (tamper tests, migration). */
