@@ -8,6 +8,7 @@ const COMMANDS: Record<string, () => Promise<{ run(args: string[]): Promise<numb
   verify: () => import('./cli/verify.js'),
   migrate: () => import('./cli/migrate.js'),
   'classify-message': () => import('./cli/classifyMessage.js'),
+  'add-admin-token': () => import('./cli/addAdminToken.js'),
 };
 
 const [name, ...args] = process.argv.slice(2);

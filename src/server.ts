@@ -61,7 +61,35 @@ export async function startService(
 ): Promise<RunningService> {
   const store = options.store ?? (await openEventStore(config));
   const app = new App(store, { bootstrapAdminToken: config.bootstrapAdminToken, ...options });
-  const { generatedAdminToken } = await app.start();
+  // The port first: a start that cannot serve (a busy port) must fail before it writes anything, such
+  // as a first admin token no one would see. Until the app has started, every request is told so.
+  let serve = async (_req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
+    res.end(JSON.stringify({ status: 'starting' }));
+  };
+  let stopping = false;
+  const server: Server = createServer((req, res) => {
+    // While stopping, every answer tells keep-alive clients to go elsewhere.
+    if (stopping) res.setHeader('connection', 'close');
+    serve(req, res).catch((error: unknown) => {
+      if (res.headersSent) return res.destroy();
+      if (error instanceof RequestError) return sendError(res, error);
+      console.error('request failed:', error);
+      sendError(res, new RequestError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error'));
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, resolve);
+  });
+  let generatedAdminToken: string | null;
+  try {
+    ({ generatedAdminToken } = await app.start());
+  } catch (error) {
+    server.close();
+    throw error;
+  }
 
   const services: Services = app;
   const schema = await buildBouncePatternsSchema();
@@ -86,7 +114,7 @@ export async function startService(
   });
   await apollo.start();
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     // The request target is a path (`//` included); anything else (absolute or `*` forms) is not ours.
     if (!req.url?.startsWith('/')) throw new RequestError(400, 'BAD_REQUEST', 'the request target must be a path');
     const url = new URL(`http://localhost${req.url}`);
@@ -136,22 +164,6 @@ export async function startService(
     }));
   };
 
-  let stopping = false;
-  const server: Server = createServer((req, res) => {
-    // While stopping, every answer tells keep-alive clients to go elsewhere.
-    if (stopping) res.setHeader('connection', 'close');
-    handle(req, res).catch((error: unknown) => {
-      if (res.headersSent) return res.destroy();
-      if (error instanceof RequestError) return sendError(res, error);
-      console.error('request failed:', error);
-      sendError(res, new RequestError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error'));
-    });
-  });
-  server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, resolve);
-  });
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
 

@@ -18,6 +18,8 @@ export interface AppOptions {
   readonly defaults?: DefaultsRelease;
   /** The first admin token's secret (BOOTSTRAP_ADMIN_TOKEN); without it one is generated once. */
   readonly bootstrapAdminToken?: string | null;
+  /** Shows a generated first admin token, before it is written to the log. */
+  readonly announceAdminToken?: (secret: string) => void;
 }
 
 /** The application over one event store: projections, command services, the classifier. */
@@ -55,7 +57,12 @@ export class App {
     try {
       if (this.options.seed ?? true)
         await seedDefaults(this.runner, this.isps, this.bouncePatterns, this.shippedDefaults.defaults);
-      return { generatedAdminToken: await this.apiTokens.bootstrap(this.options.bootstrapAdminToken ?? null) };
+      return {
+        generatedAdminToken: await this.apiTokens.bootstrap(
+          this.options.bootstrapAdminToken ?? null,
+          this.options.announceAdminToken,
+        ),
+      };
     } catch (error) {
       if (!(error instanceof StoreUnavailable)) throw error;
       // A store that refuses writes (a read-only file, a full disk) still serves what it holds; writes are
