@@ -15,6 +15,12 @@ export interface Config {
   readonly explorer: boolean;
   readonly introspection: boolean;
   readonly maxBodyBytes: number;
+  /**
+   * A token revoked through any replica is refused by this one from at most this long after the
+   * revocation was acknowledged: a request waits (up to as long again) for the replica to have read
+   * the log that recently, else it is refused with REPLICA_BEHIND.
+   */
+  readonly revocationBoundMs: number;
   readonly bootstrapAdminToken: string | null;
   /** Development only: every request acts as admin without a token. Must be asked for explicitly. */
   readonly authDisabled: boolean;
@@ -71,6 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     explorer: flag('GRAPHQL_EXPLORER', env.GRAPHQL_EXPLORER, !production),
     introspection: flag('GRAPHQL_INTROSPECTION', env.GRAPHQL_INTROSPECTION, !production),
     maxBodyBytes: integer('MAX_BODY_BYTES', env.MAX_BODY_BYTES, 1_048_576),
+    revocationBoundMs: integer('REVOCATION_BOUND_MS', env.REVOCATION_BOUND_MS, 2_000),
     bootstrapAdminToken: token || null,
     authDisabled,
   };

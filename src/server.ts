@@ -154,6 +154,10 @@ export async function startService(
     res.setHeader('x-correlation-id', correlationId);
     // The token first: without one, nothing costly is done for the request (checkDocument).
     const principal = principalOf(req, config, app.apiTokens);
+    // The token was checked against tokens as this replica last read them: recently enough (see
+    // revocationBoundMs), unless the store is away, when the tokens last read are all there is.
+    if (principal && (store.isReachable?.() ?? true) && !(await app.runner.freshWithin(config.revocationBoundMs)))
+      throw new RequestError(503, 'REPLICA_BEHIND', 'this replica has not read the event log recently: retry');
     const caller = { role: principal?.role ?? null, introspection: config.introspection };
     const check = (request: GraphQLRequestBody) => void checkDocument(schema, request, caller);
     await executeGraphQL(apollo, req, res, url, { maxBodyBytes: config.maxBodyBytes, check }, async () => ({

@@ -240,7 +240,7 @@ export class SqliteEventStore implements EventStore {
         try {
           return this.refusing(() => (this.statements.readAfter.all(from ?? 0n, this.batchSize) as Row[]).map(toEvent));
         } catch (error) {
-          if (error instanceof StoreUnavailable && this.db.open) return [];
+          if (error instanceof StoreUnavailable && this.db.open) return null;
           throw error;
         }
       },
