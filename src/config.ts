@@ -21,6 +21,11 @@ export interface Config {
    * the log that recently, else it is refused with REPLICA_BEHIND.
    */
   readonly revocationBoundMs: number;
+  /** Set: the log is verified against signed checkpoints at start and its head signed (see app/auditSeal.ts). */
+  readonly auditSigningKeyFile: string | null;
+  readonly auditCheckpointFile: string;
+  readonly auditCheckpointEveryMs: number;
+  readonly auditCheckpointInit: boolean;
   readonly bootstrapAdminToken: string | null;
   /** Development only: every request acts as admin without a token. Must be asked for explicitly. */
   readonly authDisabled: boolean;
@@ -78,6 +83,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     introspection: flag('GRAPHQL_INTROSPECTION', env.GRAPHQL_INTROSPECTION, !production),
     maxBodyBytes: integer('MAX_BODY_BYTES', env.MAX_BODY_BYTES, 1_048_576),
     revocationBoundMs: integer('REVOCATION_BOUND_MS', env.REVOCATION_BOUND_MS, 2_000),
+    auditSigningKeyFile: env.AUDIT_SIGNING_KEY_FILE?.trim() || null,
+    auditCheckpointFile:
+      env.AUDIT_CHECKPOINT_FILE?.trim() || `${env.SQLITE_PATH || './data/events.sqlite'}.checkpoints`,
+    auditCheckpointEveryMs: integer('AUDIT_CHECKPOINT_EVERY_MS', env.AUDIT_CHECKPOINT_EVERY_MS, 5_000),
+    auditCheckpointInit: flag('AUDIT_CHECKPOINT_INIT', env.AUDIT_CHECKPOINT_INIT, false),
     bootstrapAdminToken: token || null,
     authDisabled,
   };

@@ -8,6 +8,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import type { ApiTokens, Principal } from './app/apiTokens.js';
 import { App, type AppOptions } from './app/app.js';
+import { startAuditSeal } from './app/auditSeal.js';
 import type { Config } from './config.js';
 import { LIMITS } from './domain/limits.js';
 import { ANONYMOUS_ACTOR, type Actor } from './domain/types.js';
@@ -84,7 +85,16 @@ export async function startService(
     server.listen(config.port, config.host, resolve);
   });
   let generatedAdminToken: string | null;
+  let stopSeal = async () => {};
   try {
+    // A tampered log is refused before anything is served or written.
+    if (config.auditSigningKeyFile)
+      stopSeal = await startAuditSeal(store, {
+        keyFile: config.auditSigningKeyFile,
+        checkpointFile: config.auditCheckpointFile,
+        everyMs: config.auditCheckpointEveryMs,
+        initialise: config.auditCheckpointInit,
+      });
     ({ generatedAdminToken } = await app.start());
   } catch (error) {
     server.close();
@@ -187,6 +197,7 @@ export async function startService(
       clearInterval(sweep);
       clearTimeout(deadline);
       await apollo.stop();
+      await stopSeal();
       await app.stop();
     },
   };
