@@ -16,8 +16,8 @@ export interface Config {
   readonly introspection: boolean;
   readonly maxBodyBytes: number;
   /**
-   * A token revoked through any replica is refused by this one from at most this long after the
-   * revocation was acknowledged: a request waits (up to as long again) for the replica to have read
+   * A token revoked through any replica can write through this one for at most this long after the
+   * revocation was acknowledged: a mutation waits (up to as long again) for the replica to have read
    * the log that recently, else it is refused with REPLICA_BEHIND.
    */
   readonly revocationBoundMs: number;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
+import { GraphQLError, getOperationAST } from 'graphql';
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
@@ -164,14 +165,24 @@ export async function startService(
     res.setHeader('x-correlation-id', correlationId);
     // The token first: without one, nothing costly is done for the request (checkDocument).
     const principal = principalOf(req, config, app.apiTokens);
-    // The token was checked against tokens as this replica last read them: recently enough (see
-    // revocationBoundMs), unless the store is away, when the tokens last read are all there is.
-    if (principal && (store.isReachable?.() ?? true) && !(await app.runner.freshWithin(config.revocationBoundMs)))
-      throw new RequestError(503, 'REPLICA_BEHIND', 'this replica has not read the event log recently: retry');
     const caller = { role: principal?.role ?? null, introspection: config.introspection };
-    const check = (request: GraphQLRequestBody) => void checkDocument(schema, request, caller);
+    let mutation = false;
+    const check = (request: GraphQLRequestBody) => {
+      mutation =
+        getOperationAST(checkDocument(schema, request, caller), request.operationName)?.operation === 'mutation';
+    };
+    // A write is authorised by tokens as this replica read them at most revocationBoundMs ago: a token
+    // revoked through another replica before then is refused here (reads are served from what it holds).
+    const writer = async () => {
+      if (!principal || !(store.isReachable?.() ?? true)) return principal;
+      if (!(await app.runner.freshWithin(config.revocationBoundMs)))
+        throw new GraphQLError('this replica has not read the event log recently: nothing was changed, retry', {
+          extensions: { code: 'REPLICA_BEHIND', http: { status: 503 } },
+        });
+      return principalOf(req, config, app.apiTokens);
+    };
     await executeGraphQL(apollo, req, res, url, { maxBodyBytes: config.maxBodyBytes, check }, async () => ({
-      principal,
+      principal: mutation ? await writer() : principal,
       correlationId,
       services,
       loaders: createLoaders(services),
