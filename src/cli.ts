@@ -11,6 +11,7 @@ const COMMANDS: Record<string, () => Promise<{ run(args: string[]): Promise<numb
   migrate: () => import('./cli/migrate.js'),
   'classify-message': () => import('./cli/classifyMessage.js'),
   'add-admin-token': () => import('./cli/addAdminToken.js'),
+  backup: () => import('./cli/backup.js'),
 };
 
 const [name, ...args] = process.argv.slice(2);

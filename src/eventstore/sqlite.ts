@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { mkdirSync, statfsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statfsSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { EventMetadata } from '../domain/events.js';
@@ -41,6 +41,13 @@ function createOrUpgrade(db: Database.Database): void {
   db.transaction(() => {
     if ((db.pragma('user_version', { simple: true }) as number) >= SCHEMA_VERSION) return;
     const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").get();
+    const others = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('events', 'sqlite_sequence')")
+      .pluck()
+      .all() as string[];
+    // Another program's database is not turned into an event log.
+    if (!exists && others.length > 0)
+      throw new Error(`${db.name} is not an event log: it holds other tables (${others.slice(0, 5).join(', ')})`);
     if (exists) {
       db.exec(eventsTable('events_upgraded'));
       db.exec(
@@ -91,6 +98,9 @@ const refusalOf = (error: unknown): StoreUnavailable | null => {
     : null;
 };
 
+/** The -wal file is cut back to this after each checkpoint (SQLite checkpoints it every 1,000 pages). */
+const WAL_SIZE_LIMIT_BYTES = 16 * 1024 * 1024;
+
 /** While writes fail, a probe write is tried at most this often to notice the file is writable again. */
 const PROBE_INTERVAL_MS = 1_000;
 /**
@@ -117,6 +127,9 @@ export class SqliteEventStore implements EventStore {
   private readonly batchSize: number;
   private readonly statements;
   private readonly appendTx;
+  /** A file beside the log naming its first event: a log emptied or replaced is recognised by it. */
+  private readonly marker: string | null;
+  private marked = false;
   /** The last refusal, until a write succeeds again. */
   private refusal: StoreUnavailable | null = null;
   private lastProbe = 0;
@@ -128,9 +141,13 @@ export class SqliteEventStore implements EventStore {
     this.db = new Database(path, { timeout: 10_000 });
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
+    // After a checkpoint the -wal file is cut back to this size instead of keeping its largest.
+    this.db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
     // Read first: a file this process may only read (a read-only mount) still opens, and serves reads.
     if ((this.db.pragma('user_version', { simple: true }) as number) < SCHEMA_VERSION) createOrUpgrade(this.db);
     this.db.defaultSafeIntegers(true);
+    this.marker = path === ':memory:' ? null : `${path}.log-id`;
+    this.checkMarker();
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
     this.batchSize = options.batchSize ?? 1_000;
     this.appended.setMaxListeners(0);
@@ -180,12 +197,33 @@ export class SqliteEventStore implements EventStore {
   async append(streamId: string, events: readonly EventToAppend[], expected: ExpectedVersion): Promise<AppendResult> {
     const result = this.refusing(() => this.appendTx.immediate(streamId, events, expected));
     this.refusal = null;
+    if (!this.marked) this.checkMarker();
     this.appended.emit('appended');
     return result;
   }
 
   async readStream(streamId: string): Promise<StoredEvent[]> {
     return this.refusing(() => (this.statements.readStream.all(streamId) as Row[]).map(toEvent));
+  }
+
+  /**
+   * Refuses a file that once held a log (its marker names the first event) but now holds none or another;
+   * writes the marker once the log has a first event.
+   */
+  private checkMarker(): void {
+    if (this.marker === null) return;
+    const first = this.db.prepare('SELECT hash FROM events ORDER BY position LIMIT 1').pluck().get() as
+      | string
+      | undefined;
+    const recorded = existsSync(this.marker) ? readFileSync(this.marker, 'utf8').trim() : null;
+    if (recorded !== null && first !== recorded) {
+      this.db.close();
+      throw new Error(
+        `${this.db.name} ${first === undefined ? 'held an event log but now holds no events (emptied or replaced)' : 'holds another log than the one it held'} (${this.marker} names its first event): restore it from a backup, or remove ${this.marker} to start a new log there`,
+      );
+    }
+    if (recorded === null && first !== undefined) writeFileSync(this.marker, `${first}\n`);
+    this.marked = first !== undefined;
   }
 
   /** Runs `work`, turning a refusal of the file or the disk into StoreUnavailable and remembering it. */
