@@ -104,12 +104,14 @@ export async function verifyWithCheckpoints(
   }
   const first = checkpoints[0];
   const last = checkpoints.at(-1);
-  // Every event after the first checkpoint was appended by a holder of the key, so carries its signature.
-  const signedAfter = first ? BigInt(first.position) : -1n;
+  // Every event after the first checkpoint was appended by a holder of the key, so carries its signature;
+  // those before it may predate the key (a log sealed with AUDIT_CHECKPOINT_INIT).
+  const signedAfter = first ? BigInt(first.position) : null;
   let unsigned: StoredEvent | undefined;
   async function* checkingSignatures(events: AsyncIterable<StoredEvent>) {
     for await (const event of events) {
-      if (!unsigned && event.position > signedAfter && !hasValidSignature(event, key)) unsigned = event;
+      if (!unsigned && signedAfter !== null && event.position > signedAfter && !hasValidSignature(event, key))
+        unsigned = event;
       yield event;
     }
   }

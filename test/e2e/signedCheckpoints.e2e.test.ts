@@ -145,3 +145,18 @@ describe('signed checkpoints catch what the hash chain alone does not (the key i
     expect((await runCli(['verify'], { SQLITE_PATH: path })).code).toBe(0);
   });
 });
+
+it('an existing log is sealed only when asked (AUDIT_CHECKPOINT_INIT), and then starts like any other', async () => {
+  const unsealed = scratchDir();
+  try {
+    await (await startServiceProcess(serviceEnv(unsealed.sqlitePath))).stop();
+    const env = { ...sealEnv(unsealed.sqlitePath), AUDIT_CHECKPOINT_FILE: join(unsealed.dir, 'checkpoints.jsonl') };
+    await expect(startServiceProcess(env)).rejects.toThrow(/holds no signed checkpoints \(removed\?\)/);
+    await (await startServiceProcess({ ...env, AUDIT_CHECKPOINT_INIT: 'true' })).stop();
+    const again = await startServiceProcess(env);
+    expect(again.output()).toMatch(/audit trail verified against [1-9]\d* signed checkpoints/);
+    await again.stop();
+  } finally {
+    unsealed.cleanup();
+  }
+});
