@@ -23,6 +23,17 @@ export interface Config {
   readonly subscriptionBufferBytes: number;
   /** How often a subscriber's connection is pinged; one that misses a pong is dropped. */
   readonly subscriptionKeepAliveMs: number;
+  /**
+   * A token revoked through any replica can write through this one for at most this long after the
+   * revocation was acknowledged: a mutation waits (up to as long again) for the replica to have read
+   * the log that recently, else it is refused with REPLICA_BEHIND.
+   */
+  readonly revocationBoundMs: number;
+  /** Set: the log is verified against signed checkpoints at start and its head signed (see app/auditSeal.ts). */
+  readonly auditSigningKeyFile: string | null;
+  readonly auditCheckpointFile: string;
+  readonly auditCheckpointEveryMs: number;
+  readonly auditCheckpointInit: boolean;
   readonly bootstrapAdminToken: string | null;
   /** Development only: every request acts as admin without a token. Must be asked for explicitly. */
   readonly authDisabled: boolean;
@@ -101,6 +112,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     subscriptionQueueLimit: integer('SUBSCRIPTION_QUEUE_LIMIT', env.SUBSCRIPTION_QUEUE_LIMIT, 1_000),
     subscriptionBufferBytes: integer('SUBSCRIPTION_BUFFER_BYTES', env.SUBSCRIPTION_BUFFER_BYTES, 4 * 1_048_576),
     subscriptionKeepAliveMs: integer('SUBSCRIPTION_KEEPALIVE_MS', env.SUBSCRIPTION_KEEPALIVE_MS, 12_000),
+    revocationBoundMs: integer('REVOCATION_BOUND_MS', env.REVOCATION_BOUND_MS, 2_000),
+    auditSigningKeyFile: env.AUDIT_SIGNING_KEY_FILE?.trim() || null,
+    auditCheckpointFile:
+      env.AUDIT_CHECKPOINT_FILE?.trim() || `${env.SQLITE_PATH || './data/events.sqlite'}.checkpoints`,
+    auditCheckpointEveryMs: integer('AUDIT_CHECKPOINT_EVERY_MS', env.AUDIT_CHECKPOINT_EVERY_MS, 5_000),
+    auditCheckpointInit: flag('AUDIT_CHECKPOINT_INIT', env.AUDIT_CHECKPOINT_INIT, false),
     bootstrapAdminToken: token || null,
     authDisabled,
     statisticsFlushMs: positive('STATISTICS_FLUSH_MS', env.STATISTICS_FLUSH_MS, 5_000),

@@ -1,11 +1,28 @@
 import { loadConfig } from './config.js';
 import { startService } from './server.js';
 
+/**
+ * Printed before the token is written (stdout to a file or pipe is written synchronously): a token the
+ * log holds has been shown. Lost anyway? `npm run cli -- add-admin-token` adds one from the store's side.
+ */
+function announceAdminToken(secret: string): void {
+  console.log(
+    [
+      '',
+      'First admin token (shown once, store it now; it is kept only as a hash):',
+      `  ${secret}`,
+      'Send it as "Authorization: Bearer <token>" (in the explorer: the Headers tab).',
+      'Lost? `npm run cli -- add-admin-token` adds another admin token, with access to the event store.',
+      '',
+    ].join('\n'),
+  );
+}
+
 /** A start that cannot happen says why in one line (a busy port, a bad setting), without a stack trace. */
 async function start() {
   try {
     const config = loadConfig();
-    return { config, service: await startService(config) };
+    return { config, service: await startService(config, { announceAdminToken }) };
   } catch (error) {
     console.error(`bounce-patterns cannot start: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
@@ -13,18 +30,6 @@ async function start() {
 }
 
 const { config, service } = await start();
-// The token first: whoever waits for the serving line has it by then.
-if (service.generatedAdminToken)
-  console.log(
-    [
-      '',
-      'First admin token (shown once, store it now; it is kept only as a hash):',
-      `  ${service.generatedAdminToken}`,
-      'Send it as "Authorization: Bearer <token>" (in the explorer: the Headers tab).',
-      '',
-    ].join('\n'),
-  );
-
 const store = config.databaseUrl
   ? `PostgreSQL, schema ${config.databaseSchema}`
   : config.eventStoreConnectionString

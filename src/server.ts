@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
+import { GraphQLError, getOperationAST } from 'graphql';
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import type { ApiTokens, Principal } from './app/apiTokens.js';
 import { App, type AppOptions } from './app/app.js';
+import { startAuditSeal } from './app/auditSeal.js';
 import type { Config } from './config.js';
 import { LIMITS } from './domain/limits.js';
 import { ANONYMOUS_ACTOR, type Actor } from './domain/types.js';
@@ -18,7 +20,7 @@ import { MemoryStatisticsStore } from './statistics/memory.js';
 import type { StatisticsStore } from './statistics/port.js';
 import { SqliteStatisticsStore } from './statistics/sqlite.js';
 import { createLoaders, type GraphQLContext, type Services } from './graphql/context.js';
-import { formatError } from './graphql/errors.js';
+import { formatError, unavailableStatusPlugin } from './graphql/errors.js';
 import { ClassifyFastPath } from './graphql/fastPath.js';
 import { checkDocument, type GraphQLRequestBody, QUERY_LIMITS } from './graphql/limits.js';
 import { buildBouncePatternsSchema } from './graphql/schema.js';
@@ -99,7 +101,44 @@ export async function startService(
   });
   const metrics = config.metrics === 'off' ? null : new Metrics(app);
   metrics?.instrument(store);
-  const { generatedAdminToken } = await app.start();
+  // The port first: a start that cannot serve (a busy port) must fail before it writes anything, such
+  // as a first admin token no one would see. Until the app has started, every request is told so.
+  let serve = async (_req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
+    res.end(JSON.stringify({ status: 'starting' }));
+  };
+  let stopping = false;
+  const server: Server = createServer((req, res) => {
+    // While stopping, every answer tells keep-alive clients to go elsewhere.
+    if (stopping) res.setHeader('connection', 'close');
+    serve(req, res).catch((error: unknown) => {
+      if (res.headersSent) return res.destroy();
+      if (error instanceof RequestError) return sendError(res, error);
+      console.error('request failed:', error);
+      sendError(res, new RequestError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error'));
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, resolve);
+  });
+  let generatedAdminToken: string | null;
+  let stopSeal = async () => {};
+  try {
+    // A tampered log is refused before anything is served or written.
+    if (config.auditSigningKeyFile)
+      stopSeal = await startAuditSeal(store, {
+        keyFile: config.auditSigningKeyFile,
+        checkpointFile: config.auditCheckpointFile,
+        everyMs: config.auditCheckpointEveryMs,
+        initialise: config.auditCheckpointInit,
+      });
+    ({ generatedAdminToken } = await app.start());
+  } catch (error) {
+    server.close();
+    throw error;
+  }
 
   const services: Services = app;
   const feed = new ChangeFeed(config.subscriptionQueueLimit);
@@ -129,11 +168,12 @@ export async function startService(
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       ...(metrics ? [metrics.plugin()] : []),
+      unavailableStatusPlugin,
     ],
   });
   await apollo.start();
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     // The request target is a path (`//` included); anything else (absolute or `*` forms) is not ours.
     if (!req.url?.startsWith('/')) throw new RequestError(400, 'BAD_REQUEST', 'the request target must be a path');
     const url = new URL(`http://localhost${req.url}`);
@@ -143,7 +183,7 @@ export async function startService(
       res.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json' });
       res.end(
         JSON.stringify({
-          status: healthy ? 'ok' : storeUp ? 'projections stopped' : 'event store unreachable',
+          status: healthy ? 'ok' : storeUp ? 'projections stopped' : 'event store unavailable',
           store: storeUp ? 'up' : 'down',
           checkpoint: String(app.runner.checkpoint ?? ''),
         }),
@@ -186,7 +226,21 @@ export async function startService(
     // The token first: without one, nothing costly is done for the request (checkDocument).
     const principal = principalOf(req.headers.authorization, req.headers['x-actor'], config, app.apiTokens);
     const caller = { role: principal?.role ?? null, introspection: config.introspection };
-    const check = (request: GraphQLRequestBody) => void checkDocument(schema, request, caller);
+    let mutation = false;
+    const check = (request: GraphQLRequestBody) => {
+      mutation =
+        getOperationAST(checkDocument(schema, request, caller), request.operationName)?.operation === 'mutation';
+    };
+    // A write is authorised by tokens as this replica read them at most revocationBoundMs ago: a token
+    // revoked through another replica before then is refused here (reads are served from what it holds).
+    const writer = async () => {
+      if (!principal || !(store.isReachable?.() ?? true)) return principal;
+      if (!(await app.runner.freshWithin(config.revocationBoundMs)))
+        throw new GraphQLError('this replica has not read the event log recently: nothing was changed, retry', {
+          extensions: { code: 'REPLICA_BEHIND', http: { status: 503 } },
+        });
+      return principalOf(req.headers.authorization, req.headers['x-actor'], config, app.apiTokens);
+    };
     await executeGraphQL(
       apollo,
       req,
@@ -198,7 +252,7 @@ export async function startService(
         fast: options.fastPath === false ? undefined : (body) => fastPath.answer(body, principal),
       },
       async () => ({
-        principal,
+        principal: mutation ? await writer() : principal,
         correlationId,
         services,
         loaders: createLoaders(services),
@@ -207,22 +261,6 @@ export async function startService(
     );
   };
 
-  let stopping = false;
-  const server: Server = createServer((req, res) => {
-    // While stopping, every answer tells keep-alive clients to go elsewhere.
-    if (stopping) res.setHeader('connection', 'close');
-    handle(req, res).catch((error: unknown) => {
-      if (res.headersSent) return res.destroy();
-      if (error instanceof RequestError) return sendError(res, error);
-      console.error('request failed:', error);
-      sendError(res, new RequestError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error'));
-    });
-  });
-  server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, resolve);
-  });
   const stopSubscriptions = serveSubscriptions(server, {
     schema,
     path: '/graphql',
@@ -262,6 +300,7 @@ export async function startService(
       clearInterval(sweep);
       clearTimeout(deadline);
       await apollo.stop();
+      await stopSeal();
       await app.stop();
     },
   };

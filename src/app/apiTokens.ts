@@ -12,7 +12,7 @@ import { aggregateIdFor } from './ids.js';
 /** Secrets are 256 random bits, so one SHA-256 is enough to store them safely (no slow KDF needed). */
 export const hashSecret = (secret: string): string => createHash('sha256').update(secret, 'utf8').digest('hex');
 
-const newSecret = (): string => `bp_${randomBytes(32).toString('base64url')}`;
+export const newSecret = (): string => `bp_${randomBytes(32).toString('base64url')}`;
 
 /** The stream of the first admin token, fixed so that concurrent first starts create only one. */
 const FIRST_ADMIN_ID = 'first-admin';
@@ -84,10 +84,10 @@ export class ApiTokens {
 
   /**
    * The first admin token: BOOTSTRAP_ADMIN_TOKEN when given (installed once; refused when the log
-   * already has another admin), else a generated one when the log holds no token at all. Returns a generated secret, to be
-   * shown once; null when nothing was generated.
+   * already has another admin), else a generated one when the log holds no token at all, handed to `announce`
+   * before it is written. Returns the generated secret once stored; null when nothing was generated.
    */
-  async bootstrap(configured: string | null): Promise<string | null> {
+  async bootstrap(configured: string | null, announce: (secret: string) => void = () => {}): Promise<string | null> {
     const context = { actor: SYSTEM_ACTOR };
     if (configured) {
       const known = this.model.apiTokenByHash(hashSecret(configured));
@@ -106,9 +106,14 @@ export class ApiTokens {
     }
     if (this.model.apiTokens().length > 0) return null;
     const secret = newSecret();
+    // Shown before it is written: a token the log holds has always been printed (a crash in between
+    // leaves a printed token that is not valid, and the next start generates another).
+    announce(secret);
     const created = await unlessConcurrentlyDone(() =>
       this.create('first admin', 'admin', context, secret, FIRST_ADMIN_ID),
     );
+    if (!created)
+      console.warn('the first admin token above was not stored: another replica created the first admin first');
     return created ? secret : null;
   }
 }

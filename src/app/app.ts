@@ -1,4 +1,4 @@
-import type { EventStore } from '../eventstore/port.js';
+import { StoreUnavailable, type EventStore } from '../eventstore/port.js';
 import { ApiTokens } from './apiTokens.js';
 import { Audit } from './audit.js';
 import { BouncePatterns } from './bouncePatterns.js';
@@ -25,6 +25,8 @@ export interface AppOptions {
   /** Where hit counts, unmatched replies and the sample are kept (default: memory, lost on restart). */
   readonly statisticsStore?: StatisticsStore;
   readonly statistics?: Partial<StatisticsOptions>;
+  /** Shows a generated first admin token, before it is written to the log. */
+  readonly announceAdminToken?: (secret: string) => void;
 }
 
 /** The application over one event store: projections, command services, the classifier. */
@@ -66,9 +68,24 @@ export class App {
     await this.runner.start();
     await this.statistics.loadTotals();
     this.statistics.start();
-    if (this.options.seed ?? true)
-      await seedDefaults(this.runner, this.isps, this.bouncePatterns, this.shippedDefaults.defaults);
-    return { generatedAdminToken: await this.apiTokens.bootstrap(this.options.bootstrapAdminToken ?? null) };
+    try {
+      if (this.options.seed ?? true)
+        await seedDefaults(this.runner, this.isps, this.bouncePatterns, this.shippedDefaults.defaults);
+      return {
+        generatedAdminToken: await this.apiTokens.bootstrap(
+          this.options.bootstrapAdminToken ?? null,
+          this.options.announceAdminToken,
+        ),
+      };
+    } catch (error) {
+      if (!(error instanceof StoreUnavailable)) throw error;
+      // A store that refuses writes (a read-only file, a full disk) still serves what it holds; writes are
+      // refused with STORE_UNAVAILABLE and /healthz says so until it takes them again.
+      console.error(
+        `the event store refuses writes (${error.message}): serving read-only; defaults and the first admin token wait for the next start`,
+      );
+      return { generatedAdminToken: null };
+    }
   }
 
   async stop(): Promise<void> {

@@ -8,6 +8,7 @@ import type { BouncePatternRow } from '../../projections/bouncePatternList.js';
 import { analysePattern } from '../../projections/matcher.js';
 import { CommandHandler, type CommandContext, type CommandDeps, type CommandOutcome } from './commandHandler.js';
 import { aggregateIdFor } from './ids.js';
+import { patternGuard } from './reservations.js';
 import { paginate, type Page, type SortKey } from './pagination.js';
 
 export interface BouncePatternFilter {
@@ -96,6 +97,7 @@ export class BouncePatterns {
       decider: bouncePatternDecider,
       streamOf: bouncePatternStream,
       rowOf: (model, id) => model.patternRow(id),
+      guard: patternGuard(deps.store),
     });
   }
 

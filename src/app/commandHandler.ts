@@ -61,7 +61,12 @@ export interface AggregateOptions<C, E extends { type: string; data: unknown }, 
   readonly rowOf: (model: ReadModel, id: string) => Row | undefined;
   /** What an idempotency key is bound to: the command less what the service generated (default: all of it). */
   readonly requestOf?: (command: C) => unknown;
+  /** Claims on reservation streams the decision needs (rules spanning aggregates), made before its events are appended. */
+  readonly guard?: Guard<S>;
 }
+
+/** Given the state before and after a decision, appends the claims it needs or refuses it (see reservations.ts). */
+export type Guard<S> = (before: S, after: S, metadata: EventMetadata) => Promise<void>;
 
 export interface CommandOutcome<Row> {
   /** The aggregate's version after the command. */
@@ -88,18 +93,31 @@ export function CommandHandler<C, E extends { type: string; data: unknown }, S e
   options: AggregateOptions<C, E, S, Row>,
 ): CommandHandler<C, Row> {
   return async (id, command, context) => {
+    // A write the read model would never show is refused before it is appended: a retry would repeat it.
+    if (!deps.runner.healthy) throw new ProjectionsStopped();
     const streamId = options.streamOf(id);
     // Stores recognise a retried event id within its stream only: a key is kept to one object here.
     const keyedStream = context.commandId && deps.runner.history.streamOfCommand(context.commandId);
     if (keyedStream && keyedStream !== streamId)
       throw new IdempotencyKeyReusedError('this idempotency key was already used on another object');
     const request = options.requestOf?.(command) ?? command;
-    const result = await handleCommand(deps.store, options.decider, streamId, command, context, deps.clock, request);
+    const result = await handleCommand(deps.store, options.decider, streamId, command, context, deps.clock, {
+      request,
+      guard: options.guard,
+    });
     await deps.runner.waitFor(result.position);
     const row = options.rowOf(deps.runner.model, id);
     if (!row) throw new NotFoundError(options.entity, id);
     return { ...result, row };
   };
+}
+
+/** The projections stopped following the log: the service takes no writes until it is restarted. */
+export class ProjectionsStopped extends Error {
+  constructor() {
+    super('the projections stopped following the event log; nothing was written');
+    this.name = 'ProjectionsStopped';
+  }
 }
 
 /** Load → decide → append, without waiting for the read model: what a handler runs, and what tools that fill a log use. */
@@ -110,7 +128,7 @@ export async function handleCommand<C, E extends { type: string; data: unknown }
   command: C,
   context: CommandContext,
   clock: Clock,
-  request: unknown = command,
+  { request = command, guard }: { request?: unknown; guard?: Guard<S> } = {},
 ): Promise<{ version: number; position: bigint | null; retried: boolean }> {
   const commandId = context.commandId ?? newId();
   const commandHash = digest(request);
@@ -142,6 +160,7 @@ export async function handleCommand<C, E extends { type: string; data: unknown }
     data: event.data,
     metadata,
   }));
+  await guard?.(state, events.reduce(decider.evolve, state), metadata);
   let result: Awaited<ReturnType<EventStore['append']>>;
   try {
     result = await store.append(streamId, toAppend, state.version);

@@ -1,4 +1,5 @@
 import type { RecordedEvent } from '../domain/events.js';
+import { isReservationStream } from '../domain/streams.js';
 import { auditEntryOf, type AuditEntry } from '../../projections/auditLog.js';
 import type { ReadModel } from './readModel.js';
 
@@ -24,6 +25,8 @@ export class History {
 
   /** Called by the runner after `model` applied `event`. */
   record(event: RecordedEvent, model: ReadModel): void {
+    // Claims on reservation streams are bookkeeping of the commands that made them, not changes to rules.
+    if (isReservationStream(event.streamId)) return;
     const entry = auditEntryOf(event);
     this.#entries.push(entry);
     const stream = this.#byStream.get(entry.streamId);

@@ -7,6 +7,7 @@ import { normaliseDomain } from '../domain/validation.js';
 import type { IspRow } from '../../projections/ispDirectory.js';
 import { CommandHandler, type CommandContext, type CommandDeps } from './commandHandler.js';
 import { aggregateIdFor } from './ids.js';
+import { ispGuard } from './reservations.js';
 import { paginate, type Page } from './pagination.js';
 
 /** Commands and queries on ISPs; a domain belongs to one ISP, and a used ISP stays. */
@@ -19,6 +20,7 @@ export class Isps {
       decider: ispDecider,
       streamOf: ispStream,
       rowOf: (model, id) => model.ispRow(id),
+      guard: ispGuard(deps.store),
     });
   }
 

@@ -46,6 +46,9 @@ export class ProjectionRunner {
   private failure: unknown;
   /** How long the last matcher rebuild took, from its first slice to the swap (for /metrics). */
   lastRebuildMs: number | null = null;
+  /** When the last read that found nothing new began (Date.now()); null until one did, or when the store cannot tell. */
+  private caughtUpAt: number | null = null;
+  private freshWaiters: (() => void)[] = [];
   /** Until the first catch-up is done, no matcher is built after each batch. */
   private caughtUp = false;
 
@@ -66,6 +69,7 @@ export class ProjectionRunner {
     this.subscription = this.store.subscribeAll(null, {
       onEvents: (events) => this.apply(events),
       onError: (error) => this.fail(error),
+      onCaughtUp: (readStartedAt) => this.noteCaughtUp(readStartedAt),
     });
     if (head !== null) await this.waitFor(head);
     this.current = this.model.matcher;
@@ -87,6 +91,32 @@ export class ProjectionRunner {
   onApplied(listener: AppliedListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Resolves true once the model holds every event appended up to `boundMs` ago (waiting up to `boundMs`
+   * for the next read that finds nothing new), false when it does not: what bounds how long a token
+   * revoked through another replica is still accepted here. True at once on stores that cannot tell.
+   */
+  async freshWithin(boundMs: number): Promise<boolean> {
+    const fresh = () => this.caughtUpAt === null || Date.now() - this.caughtUpAt <= boundMs;
+    if (fresh()) return true;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, boundMs);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.freshWaiters.push(done);
+    });
+    return fresh();
+  }
+
+  private noteCaughtUp(readStartedAt: number): void {
+    this.caughtUpAt = readStartedAt;
+    const waiters = this.freshWaiters;
+    this.freshWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   get healthy(): boolean {

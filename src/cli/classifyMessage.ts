@@ -1,3 +1,4 @@
+import { UsageError } from './usageError.js';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type ClassifiedMessage, classifyBounceMessage } from '../app/bounceMessages.js';
@@ -76,10 +77,10 @@ function optionsFrom(args: string[]) {
     options: { url: { type: 'string' }, 'token-file': { type: 'string' }, timeout: { type: 'string' } },
   });
   const timeout = values.timeout === undefined ? 10 : Number(values.timeout);
-  if (!Number.isFinite(timeout) || timeout <= 0) throw new Error('--timeout takes a number of seconds');
+  if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError('--timeout takes a number of seconds');
   // A token on the command line would show in `ps`: a file or the environment instead.
   const token = values['token-file'] ? tokenFrom(values['token-file']) : (process.env.BOUNCE_PATTERNS_TOKEN ?? null);
-  if (values.url !== undefined && !/^https?:\/\//.test(values.url)) throw new Error('--url takes an http(s) URL');
+  if (values.url !== undefined && !/^https?:\/\//.test(values.url)) throw new UsageError('--url takes an http(s) URL');
   return { url: values.url, token, timeoutMs: timeout * 1000 };
 }
 

@@ -1,3 +1,4 @@
+import { UsageError } from './usageError.js';
 import { createWriteStream } from 'node:fs';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -67,7 +68,7 @@ export async function exportAuditTrail(store: EventStore, format: ExportFormat, 
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { format: { type: 'string' }, out: { type: 'string' } } });
-  if (values.format !== 'jsonl' && values.format !== 'csv') throw new Error('--format must be jsonl or csv');
+  if (values.format !== 'jsonl' && values.format !== 'csv') throw new UsageError('--format must be jsonl or csv');
   const format = values.format;
   const out = values.out ? createWriteStream(values.out) : process.stdout;
   await withStore(await openConfiguredStore(), (store) => exportAuditTrail(store, format, out));

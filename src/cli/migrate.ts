@@ -1,3 +1,4 @@
+import { UsageError } from './usageError.js';
 import { parseArgs } from 'node:util';
 import { migrateLog, verifyCopy } from '../eventstore/migrate.js';
 import { openStoreSpec, toJson, withStore } from './stores.js';
@@ -8,7 +9,7 @@ export const usage =
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { from: { type: 'string' }, to: { type: 'string' } } });
-  if (!values.from || !values.to) throw new Error('give --from and --to');
+  if (!values.from || !values.to) throw new UsageError('give --from and --to');
   const from = values.from;
   const to = values.to;
   return withStore(await openStoreSpec(from), async (source) =>

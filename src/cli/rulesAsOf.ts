@@ -1,3 +1,4 @@
+import { UsageError } from './usageError.js';
 import { parseArgs } from 'node:util';
 import { Audit } from '../app/audit.js';
 import { ProjectionRunner } from '../app/projectionRunner.js';
@@ -11,7 +12,7 @@ function asOfFrom(args: string[]): AsOf {
   const { values } = parseArgs({ args, options: { at: { type: 'string' }, position: { type: 'string' } } });
   if (values.at !== undefined) return { at: new Date(values.at) };
   if (values.position !== undefined && /^\d+$/.test(values.position)) return { position: BigInt(values.position) };
-  throw new Error('give --at <ISO time> or --position <n>');
+  throw new UsageError('give --at <ISO time> or --position <n>');
 }
 
 export async function run(args: string[]): Promise<number> {

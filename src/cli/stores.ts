@@ -1,3 +1,4 @@
+import { UsageError } from './usageError.js';
 import { loadConfig } from '../config.js';
 import { openEventStore } from '../eventstore/open.js';
 import type { EventStore } from '../eventstore/port.js';
@@ -26,7 +27,7 @@ export async function openStoreSpec(spec: string): Promise<EventStore> {
     const { openEventStoreDb } = await import('../eventstore/eventstoredb.js');
     return openEventStoreDb(connection);
   }
-  throw new Error(`not a store: ${spec} (sqlite:<path>, postgres://… or esdb:<connection string>)`);
+  throw new UsageError(`not a store: ${spec} (sqlite:<path>, postgres://… or esdb:<connection string>)`);
 }
 
 /** Runs `work` on the store and closes it whatever happens. */

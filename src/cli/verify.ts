@@ -1,13 +1,25 @@
 import { parseArgs } from 'node:util';
 import { verifyChain } from '../eventstore/chain.js';
+import { loadVerifyingKey, readCheckpoints, verifyWithCheckpoints } from '../eventstore/checkpoints.js';
+import { UsageError } from './usageError.js';
 import { openConfiguredStore, toJson, withStore } from './stores.js';
 
 export const usage =
-  'verify   recompute the hash chain; exit 1 when an event was altered or removed, 3 when the store keeps no chain';
+  'verify [--checkpoints <file> --public-key <pem>]   recompute the hash chain (and check the signed checkpoints); exit 1 when an event was altered or removed, 3 when the store keeps no chain';
 
 export async function run(args: string[]): Promise<number> {
-  parseArgs({ args, options: {} });
-  const result = await withStore(await openConfiguredStore(), (store) => verifyChain(store.readAll()));
+  const { values } = parseArgs({
+    args,
+    options: { checkpoints: { type: 'string' }, 'public-key': { type: 'string' } },
+  });
+  if ((values.checkpoints === undefined) !== (values['public-key'] === undefined))
+    throw new UsageError('give --checkpoints and --public-key together');
+  const result = await withStore(await openConfiguredStore(), async (store) => {
+    if (values.checkpoints === undefined) return verifyChain(store.readAll());
+    const checkpoints = readCheckpoints(values.checkpoints);
+    if (checkpoints === null) throw new Error(`no checkpoint file at ${values.checkpoints}`);
+    return verifyWithCheckpoints(store, checkpoints, loadVerifyingKey(values['public-key']!), false);
+  });
   console.log(toJson(result, 2));
   if (!result.chainKept) {
     console.error('this event store keeps no hash chain (EventStoreDB): nothing was verified');

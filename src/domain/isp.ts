@@ -28,7 +28,7 @@ function requireActive(state: IspState, ispId: string, expectedVersion: number) 
 
 /**
  * Rules that span aggregates (a domain in one ISP only, no deleting an ISP that patterns use)
- * are checked by the command service against the projections before it calls `decide`.
+ * are claimed on reservation streams by the command handler before the events are appended (app/reservations.ts).
  */
 export function decide(command: IspCommand, state: IspState): IspEvent[] {
   switch (command.type) {

@@ -15,6 +15,19 @@ export const bouncePatternStream = (id: string): string => streamOf('bouncePatte
 export const ispStream = (id: string): string => streamOf('isp', id);
 export const apiTokenStream = (id: string): string => streamOf('apiToken', id);
 
+/**
+ * Reservation streams: no aggregate of their own, they hold the claims that keep rules spanning
+ * aggregates true between replicas (see reservations.ts). `ispDomain-<domain>`: which ISP owns the
+ * domain; `ispUsage-<ispId>`: which patterns took the ISP, and its retirement when it is deleted.
+ * They are in the log (and its hash chain) but not in the audit trail, which tells what happened to rules.
+ */
+export const RESERVATION_TYPES = ['ispDomain', 'ispUsage'] as const;
+export type ReservationType = (typeof RESERVATION_TYPES)[number];
+export const ispDomainStream = (domain: string): string => `ispDomain-${domain}`;
+export const ispUsageStream = (ispId: string): string => `ispUsage-${ispId}`;
+export const isReservationStream = (streamId: string): boolean =>
+  RESERVATION_TYPES.some((type) => streamId.startsWith(`${type}-`));
+
 export const isStreamOf = (aggregate: AggregateType, streamId: string): boolean =>
   streamId.startsWith(streamPrefix(aggregate));
 

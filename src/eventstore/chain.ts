@@ -53,8 +53,10 @@ export async function verifyChain(
     metadata: EventMetadata;
     hash: string | null;
   }>,
+  /** Where the events start: the hash before the first of them (a verified checkpoint's), null from the log's start. */
+  from: string | null = null,
 ): Promise<ChainVerification> {
-  let previousHash: string | null = null;
+  let previousHash: string | null = from;
   let headPosition: bigint | null = null;
   let eventsChecked = 0;
   let mismatches = 0;
@@ -79,7 +81,7 @@ export async function verifyChain(
         eventId: event.eventId,
         streamId: event.streamId,
         reason:
-          eventsChecked === 1
+          eventsChecked === 1 && from === null
             ? 'the hash does not match the event: it was altered, or events before it were removed'
             : 'the hash does not match the event and the previous hash: it was altered, or the event before it was removed or re-hashed',
       };

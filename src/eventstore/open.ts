@@ -1,5 +1,7 @@
 import { SqliteEventStore } from './sqlite.js';
 import type { EventStore } from './port.js';
+import { loadSigningKey } from './checkpoints.js';
+import { signingStore } from './signing.js';
 
 /**
  * The store the configuration names: PostgreSQL when DATABASE_URL is set, EventStoreDB when its
@@ -10,7 +12,14 @@ export async function openEventStore(config: {
   databaseUrl?: string | null;
   databaseSchema?: string;
   sqlitePath: string;
+  /** Set: every event appended is signed with this Ed25519 key (see signing.ts). */
+  auditSigningKeyFile?: string | null;
 }): Promise<EventStore> {
+  const store = await openNamedStore(config);
+  return config.auditSigningKeyFile ? signingStore(store, loadSigningKey(config.auditSigningKeyFile)) : store;
+}
+
+async function openNamedStore(config: Parameters<typeof openEventStore>[0]): Promise<EventStore> {
   if (config.databaseUrl) {
     const { PostgresEventStore } = await import('./postgres.js');
     return PostgresEventStore.open(config.databaseUrl, { schema: config.databaseSchema });

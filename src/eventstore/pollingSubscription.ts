@@ -8,7 +8,8 @@ import type { StoredEvent, StoreSubscription, SubscriptionHandler } from './port
 export function pollingSubscription(
   after: bigint | null,
   handler: SubscriptionHandler,
-  readBatch: (after: bigint | null) => Promise<StoredEvent[]> | StoredEvent[],
+  /** The next events; null when they could not be read now (the next poll tries again). */
+  readBatch: (after: bigint | null) => Promise<StoredEvent[] | null> | StoredEvent[] | null,
   onAppended: (wake: () => void) => () => void,
   pollIntervalMs: number,
 ): StoreSubscription {
@@ -25,12 +26,14 @@ export function pollingSubscription(
   const loop = async (): Promise<void> => {
     while (!stopped) {
       appendedMeanwhile = false;
+      const readStartedAt = Date.now();
       const batch = await readBatch(checkpoint);
-      if (batch.length > 0) {
+      if (batch !== null && batch.length > 0) {
         await handler.onEvents(batch);
         checkpoint = batch[batch.length - 1]!.position;
         continue;
       }
+      if (batch !== null) handler.onCaughtUp?.(readStartedAt);
       if (appendedMeanwhile) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, pollIntervalMs);

@@ -59,6 +59,11 @@ export interface SubscriptionHandler {
   /** Called with events in log order; the next batch waits until the returned promise settles. */
   onEvents(events: readonly StoredEvent[]): void | Promise<void>;
   onError?(error: unknown): void;
+  /**
+   * Called when a read that began at `readStartedAt` (Date.now()) found nothing new: every event appended
+   * before then has been handed to onEvents. Stores that cannot tell never call it.
+   */
+  onCaughtUp?(readStartedAt: number): void;
 }
 
 export interface StoreSubscription {

@@ -292,13 +292,13 @@ export class PostgresEventStore implements EventStore {
     void this.listen();
     let gapSince: number | null = null;
     /** The events after `from` up to the first hole in the positions; a hole at the start is waited for. */
-    const readBatch = async (from: bigint | null): Promise<StoredEvent[]> => {
+    const readBatch = async (from: bigint | null): Promise<StoredEvent[] | null> => {
       let rows: Row[];
       try {
         rows = await this.readAfter(from ?? 0n, this.batchSize);
       } catch (error) {
         // The server is away: keep the checkpoint and try again at the next poll.
-        if (error instanceof StoreUnavailable && !this.closed) return [];
+        if (error instanceof StoreUnavailable && !this.closed) return null;
         throw error;
       }
       let next = (from ?? 0n) + 1n;
@@ -308,7 +308,7 @@ export class PostgresEventStore implements EventStore {
         return rows.slice(0, run === -1 ? rows.length : run).map(toEvent);
       }
       gapSince ??= Date.now();
-      if (Date.now() - gapSince < this.staleGapMs) return [];
+      if (Date.now() - gapSince < this.staleGapMs) return null;
       console.warn(
         `event store: positions after ${from ?? 0n} stayed missing for ${this.staleGapMs} ms; reading past them`,
       );

@@ -1,11 +1,12 @@
 import { EventEmitter } from 'node:events';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statfsSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { EventMetadata } from '../domain/events.js';
 import { chainHash } from './chain.js';
 import { pollingSubscription } from './pollingSubscription.js';
 import {
+  StoreUnavailable,
   WrongExpectedVersion,
   type AppendResult,
   type EventStore,
@@ -40,6 +41,13 @@ function createOrUpgrade(db: Database.Database): void {
   db.transaction(() => {
     if ((db.pragma('user_version', { simple: true }) as number) >= SCHEMA_VERSION) return;
     const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").get();
+    const others = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('events', 'sqlite_sequence')")
+      .pluck()
+      .all() as string[];
+    // Another program's database is not turned into an event log.
+    if (!exists && others.length > 0)
+      throw new Error(`${db.name} is not an event log: it holds other tables (${others.slice(0, 5).join(', ')})`);
     if (exists) {
       db.exec(eventsTable('events_upgraded'));
       db.exec(
@@ -76,6 +84,31 @@ const toEvent = (row: Row): StoredEvent => ({
   hash: row.hash,
 });
 
+/**
+ * What SQLite answers when the file, the disk or the machine refuses (disk full, read-only file or
+ * mount, I/O error, a lock held past the busy timeout, a damaged file): the store is unavailable, not the
+ * request wrong.
+ */
+const REFUSALS = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|BUSY|LOCKED|PROTOCOL|NOMEM|CORRUPT|NOTADB)/;
+
+const refusalOf = (error: unknown): StoreUnavailable | null => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && REFUSALS.test(code)
+    ? new StoreUnavailable(`the SQLite file refuses: ${code}`, { cause: error })
+    : null;
+};
+
+/** The -wal file is cut back to this after each checkpoint (SQLite checkpoints it every 1,000 pages). */
+const WAL_SIZE_LIMIT_BYTES = 16 * 1024 * 1024;
+
+/** While writes fail, a probe write is tried at most this often to notice the file is writable again. */
+const PROBE_INTERVAL_MS = 1_000;
+/**
+ * After a full disk, the space the file system must have free again: a probe's one-page write can
+ * land in room an aborted append left in the -wal file, and prove nothing.
+ */
+const FREE_AFTER_FULL_BYTES = 8 * 1024 * 1024;
+
 export interface SqliteEventStoreOptions {
   /** How often a subscription looks for events appended by another process on the same file. */
   pollIntervalMs?: number;
@@ -94,6 +127,12 @@ export class SqliteEventStore implements EventStore {
   private readonly batchSize: number;
   private readonly statements;
   private readonly appendTx;
+  /** A file beside the log naming its first event: a log emptied or replaced is recognised by it. */
+  private readonly marker: string | null;
+  private marked = false;
+  /** The last refusal, until a write succeeds again. */
+  private refusal: StoreUnavailable | null = null;
+  private lastProbe = 0;
 
   constructor(path: string, options: SqliteEventStoreOptions = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -102,8 +141,13 @@ export class SqliteEventStore implements EventStore {
     this.db = new Database(path, { timeout: 10_000 });
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
-    createOrUpgrade(this.db);
+    // After a checkpoint the -wal file is cut back to this size instead of keeping its largest.
+    this.db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
+    // Read first: a file this process may only read (a read-only mount) still opens, and serves reads.
+    if ((this.db.pragma('user_version', { simple: true }) as number) < SCHEMA_VERSION) createOrUpgrade(this.db);
     this.db.defaultSafeIntegers(true);
+    this.marker = path === ':memory:' ? null : `${path}.log-id`;
+    this.checkMarker();
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
     this.batchSize = options.batchSize ?? 1_000;
     this.appended.setMaxListeners(0);
@@ -151,13 +195,66 @@ export class SqliteEventStore implements EventStore {
   }
 
   async append(streamId: string, events: readonly EventToAppend[], expected: ExpectedVersion): Promise<AppendResult> {
-    const result = this.appendTx.immediate(streamId, events, expected);
+    const result = this.refusing(() => this.appendTx.immediate(streamId, events, expected));
+    this.refusal = null;
+    if (!this.marked) this.checkMarker();
     this.appended.emit('appended');
     return result;
   }
 
   async readStream(streamId: string): Promise<StoredEvent[]> {
-    return (this.statements.readStream.all(streamId) as Row[]).map(toEvent);
+    return this.refusing(() => (this.statements.readStream.all(streamId) as Row[]).map(toEvent));
+  }
+
+  /**
+   * Refuses a file that once held a log (its marker names the first event) but now holds none or another;
+   * writes the marker once the log has a first event.
+   */
+  private checkMarker(): void {
+    if (this.marker === null) return;
+    const first = this.db.prepare('SELECT hash FROM events ORDER BY position LIMIT 1').pluck().get() as
+      | string
+      | undefined;
+    const recorded = existsSync(this.marker) ? readFileSync(this.marker, 'utf8').trim() : null;
+    if (recorded !== null && first !== recorded) {
+      this.db.close();
+      throw new Error(
+        `${this.db.name} ${first === undefined ? 'held an event log but now holds no events (emptied or replaced)' : 'holds another log than the one it held'} (${this.marker} names its first event): restore it from a backup, or remove ${this.marker} to start a new log there`,
+      );
+    }
+    if (recorded === null && first !== undefined) writeFileSync(this.marker, `${first}\n`);
+    this.marked = first !== undefined;
+  }
+
+  /** Runs `work`, turning a refusal of the file or the disk into StoreUnavailable and remembering it. */
+  private refusing<T>(work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      const refusal = refusalOf(error);
+      if (!refusal) throw error;
+      this.refusal = refusal;
+      throw refusal;
+    }
+  }
+
+  /**
+   * False while the file refuses writes. The verdict comes from the last write; while it is a refusal,
+   * a probe (rewriting the header's `user_version` in a write transaction, which SQLite writes and syncs
+   * like any commit) tells when the disk or the file takes writes again.
+   */
+  isReachable(): boolean {
+    if (this.refusal && Date.now() - this.lastProbe >= PROBE_INTERVAL_MS && this.db.open) {
+      this.lastProbe = Date.now();
+      const full = this.refusal.message.includes('SQLITE_FULL');
+      try {
+        this.refusing(() => this.db.transaction(() => this.db.pragma(`user_version = ${SCHEMA_VERSION}`)).immediate());
+        if (!full || this.freeBytes() >= FREE_AFTER_FULL_BYTES) this.refusal = null;
+      } catch {
+        // Still refused: the probe remembered why.
+      }
+    }
+    return this.refusal === null;
   }
 
   async *readAll(options: { after?: bigint | null; maxCount?: number } = {}): AsyncIterable<StoredEvent> {
@@ -176,7 +273,15 @@ export class SqliteEventStore implements EventStore {
     return pollingSubscription(
       after,
       handler,
-      (from) => (this.statements.readAfter.all(from ?? 0n, this.batchSize) as Row[]).map(toEvent),
+      (from) => {
+        // A read the file refuses for a while (I/O error) is tried again at the next poll, not fatal.
+        try {
+          return this.refusing(() => (this.statements.readAfter.all(from ?? 0n, this.batchSize) as Row[]).map(toEvent));
+        } catch (error) {
+          if (error instanceof StoreUnavailable && this.db.open) return null;
+          throw error;
+        }
+      },
       (wake) => {
         this.appended.on('appended', wake);
         return () => this.appended.off('appended', wake);
@@ -187,6 +292,11 @@ export class SqliteEventStore implements EventStore {
 
   async headPosition(): Promise<bigint | null> {
     return (this.statements.head.get() as bigint | null) ?? null;
+  }
+
+  private freeBytes(): number {
+    const stats = statfsSync(dirname(this.db.name));
+    return stats.bavail * stats.bsize;
   }
 
   /** The database handle, for tools that inspect the file itself (tamper tests, migration). */

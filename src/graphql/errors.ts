@@ -2,6 +2,8 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { AuthorizationError } from 'type-graphql';
 import { ConflictError, DomainError, MessageLimitError, ValidationError } from '../domain/errors.js';
+import type { ApolloServerPlugin } from '@apollo/server';
+import { ProjectionsStopped } from '../app/commandHandler.js';
 import { StoreUnavailable, StreamDeleted } from '../eventstore/port.js';
 
 /**
@@ -20,28 +22,27 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     if (original instanceof MessageLimitError) extensions.limit = original.limit;
     return { message: original.message, locations: formatted.locations, path: formatted.path, extensions };
   }
+  const refusal = (message: string, code: string): GraphQLFormattedError => ({
+    message,
+    locations: formatted.locations,
+    path: formatted.path,
+    extensions: { code },
+  });
   // Retrying later is safe: a retried mutation with the same clientMutationId is applied once.
   if (original instanceof StoreUnavailable)
-    return {
-      message: 'The event store cannot be reached; nothing was changed, or retry with the same clientMutationId',
-      locations: formatted.locations,
-      path: formatted.path,
-      extensions: { code: 'STORE_UNAVAILABLE' },
-    };
+    return refusal(
+      'The event store cannot be reached or refuses writes; nothing was changed, or retry with the same clientMutationId',
+      'STORE_UNAVAILABLE',
+    );
+  if (original instanceof ProjectionsStopped)
+    return refusal(
+      'This replica stopped following the event log; nothing was changed: retry on another replica',
+      'PROJECTIONS_STOPPED',
+    );
   if (original instanceof StreamDeleted)
-    return {
-      message: `${original.message}: it can no longer be changed`,
-      locations: formatted.locations,
-      path: formatted.path,
-      extensions: { code: 'STREAM_DELETED' },
-    };
+    return refusal(`${original.message}: it can no longer be changed`, 'STREAM_DELETED');
   if (original instanceof AuthorizationError)
-    return {
-      message: "The token's role does not allow this operation",
-      locations: formatted.locations,
-      path: formatted.path,
-      extensions: { code: 'FORBIDDEN' },
-    };
+    return refusal("The token's role does not allow this operation", 'FORBIDDEN');
   const code = formatted.extensions?.code;
   if (original instanceof GraphQLError || (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR')) {
     const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
@@ -55,3 +56,17 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     extensions: { code: 'INTERNAL_SERVER_ERROR' },
   };
 }
+
+/** Codes that say the service, not the request, is at fault: answered with HTTP 503 so that proxies and clients retry. */
+const UNAVAILABLE = new Set(['STORE_UNAVAILABLE', 'PROJECTIONS_STOPPED']);
+
+export const unavailableStatusPlugin: ApolloServerPlugin = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response }) {
+        const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
+        if (errors?.some((error) => UNAVAILABLE.has(error.extensions?.code as string))) response.http.status = 503;
+      },
+    };
+  },
+};
