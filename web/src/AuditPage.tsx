@@ -1,0 +1,118 @@
+import { type FormEvent, useState } from 'react';
+import { useClient, useQuery } from 'urql';
+import { type ApiError, apiError } from './client';
+import {
+  type AuditLogFilter,
+  AuditLogDocument,
+  VerifyAuditTrailDocument,
+  type VerifyAuditTrailQuery,
+} from './generated/graphql';
+import { HistoryEntry } from './HistoryPage';
+import { ErrorBanner } from './ui';
+
+const PAGE = 50;
+const iso = (local: string): string | undefined => (local ? new Date(local).toISOString() : undefined);
+
+export function AuditPage() {
+  const [draft, setDraft] = useState({ actor: '', patternId: '', eventTypes: '', from: '', to: '' });
+  const [filter, setFilter] = useState<AuditLogFilter>({});
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const [{ data, error }] = useQuery({
+    query: AuditLogDocument,
+    variables: { filter, first: PAGE, after: cursors[cursors.length - 1] },
+  });
+  const apply = (event: FormEvent) => {
+    event.preventDefault();
+    const types = draft.eventTypes
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean);
+    setFilter({
+      ...(draft.actor.trim() && { actor: draft.actor.trim() }),
+      ...(draft.patternId.trim() && { patternId: draft.patternId.trim() }),
+      ...(types.length > 0 && { eventTypes: types }),
+      ...(draft.from && { from: iso(draft.from) }),
+      ...(draft.to && { to: iso(draft.to) }),
+    });
+    setCursors([null]);
+  };
+  const input = (key: keyof typeof draft, label: string, type = 'text') => (
+    <div className="field">
+      <label htmlFor={`a-${key}`}>{label}</label>
+      <input
+        id={`a-${key}`}
+        type={type}
+        value={draft[key]}
+        onChange={(e) => setDraft((d) => ({ ...d, [key]: e.target.value }))}
+      />
+    </div>
+  );
+  const log = data?.auditLog;
+  return (
+    <section aria-labelledby="audit-title">
+      <h2 id="audit-title">Audit log</h2>
+      <VerifyTrail />
+      <form className="filters" onSubmit={apply} aria-label="Audit filters">
+        {input('actor', 'Actor id')}
+        {input('patternId', 'Pattern id')}
+        {input('eventTypes', 'Event types (comma separated)')}
+        {input('from', 'From', 'datetime-local')}
+        {input('to', 'To', 'datetime-local')}
+        <button type="submit">Apply filters</button>
+      </form>
+      <ErrorBanner error={apiError(error)} />
+      {log && <p className="count">{log.totalCount} entries, newest first</p>}
+      <ol className="history">
+        {log?.edges.map(({ node }) => (
+          <div key={node.eventId}>
+            <p className="target">
+              #{node.position} · {node.aggregateType} <code>{node.aggregateId}</code>
+            </p>
+            <HistoryEntry entry={node} />
+          </div>
+        ))}
+      </ol>
+      <nav className="pager" aria-label="Audit pages">
+        <button type="button" disabled={cursors.length === 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
+          Previous page
+        </button>
+        <button
+          type="button"
+          disabled={!log?.pageInfo.hasNextPage}
+          onClick={() => setCursors((c) => [...c, log?.pageInfo.endCursor ?? null])}
+        >
+          Next page
+        </button>
+      </nav>
+    </section>
+  );
+}
+
+function VerifyTrail() {
+  const client = useClient();
+  const [result, setResult] = useState<VerifyAuditTrailQuery['verifyAuditTrail'] | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const verify = async () => {
+    setBusy(true);
+    const answer = await client.query(VerifyAuditTrailDocument, {}, { requestPolicy: 'network-only' });
+    setBusy(false);
+    setError(apiError(answer.error));
+    setResult(answer.data?.verifyAuditTrail ?? null);
+  };
+  return (
+    <div className="verify">
+      <button type="button" onClick={verify} disabled={busy}>
+        Verify the audit trail
+      </button>
+      <ErrorBanner error={error} />
+      {result && (
+        <p role="status" className={result.ok ? 'ok' : 'error'}>
+          {result.ok
+            ? `Intact: ${result.eventsChecked} events checked, hash chain kept up to position ${result.headPosition ?? '—'}.`
+            : `NOT intact: ${result.mismatches} mismatches${result.firstMismatch ? `, first at position ${result.firstMismatch.position} (${result.firstMismatch.streamId}: ${result.firstMismatch.reason})` : ''}.`}
+        </p>
+      )}
+    </div>
+  );
+}
