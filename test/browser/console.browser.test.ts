@@ -177,7 +177,11 @@ describe.skipIf(!chromiumInstalled)('operator console in Chromium', () => {
         .getByRole('button', { name: /Delete/ })
         .count(),
     ).toBe(0);
-    expect(await rows(page).getByRole('button', { name: 'Disable Gmail: account does not exist' }).count()).toBe(1);
+    await rows(page).getByRole('button', { name: 'Disable Gmail: account does not exist' }).click();
+    await rows(page).getByRole('button', { name: 'Enable Gmail: account does not exist' }).waitFor();
+    expect(await rows(page).first().innerText()).toMatch(/500\s+no\b/);
+    await rows(page).getByRole('button', { name: 'Enable Gmail: account does not exist' }).click();
+    await rows(page).getByRole('button', { name: 'Disable Gmail: account does not exist' }).waitFor();
 
     await search(page, 'Acme');
     await page.getByRole('button', { name: 'Delete Acme: user unknown' }).click();

@@ -78,7 +78,15 @@ export function PatternForm({ id }: { id?: string }) {
   if (id && loaded.fetching && !base) return <p>Loading…</p>;
   if (id && !loaded.fetching && !original) return <p role="alert">There is no pattern {id}.</p>;
 
-  const set = <K extends keyof Values>(key: K, value: Values[K]) => setValues((v) => ({ ...v, [key]: value }));
+  const set = <K extends keyof Values>(key: K, value: Values[K]) => {
+    setValues((v) => ({ ...v, [key]: value }));
+    // A field's error goes once the operator changes that field; the others stay until the next save.
+    setError((e) => {
+      if (!e?.fieldErrors[key]) return e;
+      const { [key]: _fixed, ...rest } = e.fieldErrors;
+      return Object.keys(rest).length > 0 ? { ...e, fieldErrors: rest } : null;
+    });
+  };
   const input = {
     name: values.name,
     type: values.type,
@@ -122,6 +130,7 @@ export function PatternForm({ id }: { id?: string }) {
 
   const fieldError = (key: keyof Values) => error?.fieldErrors[key];
   const describedBy = (key: keyof Values) => (fieldError(key) ? `p-${key}-error` : undefined);
+  const badFields = Object.keys(error?.fieldErrors ?? {}).length;
   const unknownFieldErrors = Object.entries(error?.fieldErrors ?? {}).filter(([f]) => !(f in LABELS));
 
   return (
@@ -155,9 +164,11 @@ export function PatternForm({ id }: { id?: string }) {
       )}
       {error && !conflict && (
         <p role="alert" className="error">
-          {Object.keys(error.fieldErrors).length > 1
-            ? `${Object.keys(error.fieldErrors).length} fields need attention.`
-            : error.message}
+          {badFields === 0
+            ? error.message
+            : badFields === 1
+              ? '1 field needs attention.'
+              : `${badFields} fields need attention.`}
           {unknownFieldErrors.map(([f, m]) => ` ${f}: ${m}`).join(';')}
         </p>
       )}
