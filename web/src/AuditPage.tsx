@@ -8,7 +8,7 @@ import {
   type VerifyAuditTrailQuery,
 } from './generated/graphql';
 import { HistoryEntry } from './HistoryPage';
-import { ErrorBanner } from './ui';
+import { ErrorBanner, usePages } from './ui';
 
 const PAGE = 50;
 const iso = (local: string): string | undefined => (local ? new Date(local).toISOString() : undefined);
@@ -16,10 +16,10 @@ const iso = (local: string): string | undefined => (local ? new Date(local).toIS
 export function AuditPage() {
   const [draft, setDraft] = useState({ actor: '', patternId: '', eventTypes: '', from: '', to: '' });
   const [filter, setFilter] = useState<AuditLogFilter>({});
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const pages = usePages();
   const [{ data, error }] = useQuery({
     query: AuditLogDocument,
-    variables: { filter, first: PAGE, after: cursors[cursors.length - 1] },
+    variables: { filter, first: PAGE, after: pages.after },
   });
   const apply = (event: FormEvent) => {
     event.preventDefault();
@@ -34,7 +34,7 @@ export function AuditPage() {
       ...(draft.from && { from: iso(draft.from) }),
       ...(draft.to && { to: iso(draft.to) }),
     });
-    setCursors([null]);
+    pages.reset();
   };
   const input = (key: keyof typeof draft, label: string, type = 'text') => (
     <div className="field">
@@ -72,18 +72,7 @@ export function AuditPage() {
           </div>
         ))}
       </ol>
-      <nav className="pager" aria-label="Audit pages">
-        <button type="button" disabled={cursors.length === 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
-          Previous page
-        </button>
-        <button
-          type="button"
-          disabled={!log?.pageInfo.hasNextPage}
-          onClick={() => setCursors((c) => [...c, log?.pageInfo.endCursor ?? null])}
-        >
-          Next page
-        </button>
-      </nav>
+      {pages.pager('Audit pages', log?.pageInfo)}
     </section>
   );
 }

@@ -14,9 +14,9 @@ import {
   PatternsDocument,
   type SortDirection,
 } from './generated/graphql';
-import { useLive } from './live';
+import { useRefetchOnChange } from './live';
 import { href } from './router';
-import { BOUNCE_TYPES, ErrorBanner, PatternText, TypeBadge, typeName } from './ui';
+import { BOUNCE_TYPES, ErrorBanner, PatternText, TypeBadge, typeName, usePages } from './ui';
 
 const PAGE = 25;
 const ALL_ISPS = '*all*';
@@ -24,7 +24,6 @@ const ALL_ISPS = '*all*';
 export function PatternsPage() {
   const canEdit = useCan('editPatterns');
   const canAudit = useCan('readAudit');
-  const { tick } = useLive();
   const [type, setType] = useState<BounceType | ''>('');
   const [isp, setIsp] = useState('');
   const [origin, setOrigin] = useState<Origin | ''>('');
@@ -32,8 +31,7 @@ export function PatternsPage() {
   const [search, setSearch] = useState('');
   const [field, setField] = useState<BouncePatternOrderField>('PRIORITY');
   const [direction, setDirection] = useState<SortDirection>('ASC');
-  // The cursors of the pages before this one: Previous pops, Next pushes.
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const pages = usePages();
   const filter: BouncePatternFilter = {
     ...(type && { type }),
     ...(isp === ALL_ISPS ? { allIsps: true } : isp ? { ispId: isp } : {}),
@@ -44,19 +42,15 @@ export function PatternsPage() {
   const filterKey = JSON.stringify([filter, field, direction]);
   // A new filter or order starts again at the first page.
   // biome-ignore lint/correctness/useExhaustiveDependencies: filterKey stands for every filter input
-  useEffect(() => setCursors([null]), [filterKey]);
-  const after = cursors[cursors.length - 1];
+  useEffect(() => pages.reset(), [filterKey]);
   const [{ data, error, fetching }, refetch] = useQuery({
     query: PatternsDocument,
-    variables: { filter, orderBy: { field, direction }, first: PAGE, after },
+    variables: { filter, orderBy: { field, direction }, first: PAGE, after: pages.after },
   });
-  // biome-ignore lint/correctness/useExhaustiveDependencies: a live change refetches the page shown
-  useEffect(() => {
-    if (tick > 0) refetch({ requestPolicy: 'network-only' });
-  }, [tick]);
+  useRefetchOnChange(refetch);
   const [ispChoices] = useQuery({ query: IspChoicesDocument });
   const connection = data?.bouncePatterns;
-  const page = cursors.length;
+  const { page } = pages;
 
   return (
     <section aria-labelledby="patterns-title">
@@ -144,18 +138,7 @@ export function PatternsPage() {
       {connection && (
         <PatternTable patterns={connection.edges.map((e) => e.node)} canEdit={canEdit} canAudit={canAudit} />
       )}
-      <nav className="pager" aria-label="Pages">
-        <button type="button" disabled={page === 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
-          Previous page
-        </button>
-        <button
-          type="button"
-          disabled={!connection?.pageInfo.hasNextPage}
-          onClick={() => setCursors((c) => [...c, connection?.pageInfo.endCursor ?? null])}
-        >
-          Next page
-        </button>
-      </nav>
+      {pages.pager('Pages', connection?.pageInfo)}
     </section>
   );
 }

@@ -1,22 +1,17 @@
-import { useEffect } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { useCan } from './App';
 import { apiError, mutationId } from './client';
 import { PatternsDocument, RestorePatternDocument } from './generated/graphql';
-import { useLive } from './live';
+import { useRefetchOnChange } from './live';
 import { ErrorBanner, PatternText, TypeBadge, when } from './ui';
 
 export function TrashPage() {
   const canEdit = useCan('editPatterns');
-  const { tick } = useLive();
   const [{ data, error }, refetch] = useQuery({
     query: PatternsDocument,
     variables: { filter: { deleted: true }, orderBy: { field: 'UPDATED_AT', direction: 'DESC' }, first: 100 },
   });
-  // biome-ignore lint/correctness/useExhaustiveDependencies: a live change refetches the trash
-  useEffect(() => {
-    if (tick > 0) refetch({ requestPolicy: 'network-only' });
-  }, [tick]);
+  useRefetchOnChange(refetch);
   const [restored, restore] = useMutation(RestorePatternDocument);
   const patterns = data?.bouncePatterns.edges.map((e) => e.node) ?? [];
   return (

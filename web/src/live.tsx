@@ -1,4 +1,4 @@
-import { createContext, type ReactNode, useContext } from 'react';
+import { createContext, type ReactNode, useContext, useEffect } from 'react';
 import { useQuery } from 'urql';
 import { RulesetVersionDocument } from './generated/graphql';
 
@@ -11,6 +11,15 @@ interface Live {
 
 const LiveContext = createContext<Live>({ tick: 0, rulesetVersion: null, connected: false });
 export const useLive = (): Live => useContext(LiveContext);
+
+/** Refetches a list when a change is heard, so another operator's edit appears without a reload. */
+export function useRefetchOnChange(refetch: (options: { requestPolicy: 'network-only' }) => void): void {
+  const { tick } = useLive();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on a heard change only
+  useEffect(() => {
+    if (tick > 0) refetch({ requestPolicy: 'network-only' });
+  }, [tick]);
+}
 
 // Interim: subscriptions land on main with the schema issue; until then the version is read once.
 export function LiveProvider({ children }: { children: ReactNode }) {

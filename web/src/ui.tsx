@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { type ReactNode, useState } from 'react';
 import type { ApiError } from './client';
 import type { BounceType } from './generated/graphql';
 
@@ -69,4 +69,33 @@ export function PatternText({ pattern }: { pattern: string }) {
       <code>{pattern}</code>
     </details>
   );
+}
+
+interface PageInfo {
+  hasNextPage: boolean;
+  endCursor?: string | null;
+}
+
+/** Relay paging: the cursors of the pages before this one; Previous pops one, Next pushes the end cursor. */
+export function usePages() {
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  return {
+    after: cursors[cursors.length - 1] ?? null,
+    page: cursors.length,
+    reset: () => setCursors([null]),
+    pager: (label: string, pageInfo: PageInfo | undefined) => (
+      <nav className="pager" aria-label={label}>
+        <button type="button" disabled={cursors.length === 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
+          Previous page
+        </button>
+        <button
+          type="button"
+          disabled={!pageInfo?.hasNextPage}
+          onClick={() => setCursors((c) => [...c, pageInfo?.endCursor ?? null])}
+        >
+          Next page
+        </button>
+      </nav>
+    ),
+  };
 }
