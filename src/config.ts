@@ -15,6 +15,12 @@ export interface Config {
   readonly explorer: boolean;
   readonly introspection: boolean;
   readonly maxBodyBytes: number;
+  /** Messages that may wait for one subscriber before it is cut off as too slow. */
+  readonly subscriptionQueueLimit: number;
+  /** Bytes that may wait in one subscriber's send buffer before it is cut off as too slow. */
+  readonly subscriptionBufferBytes: number;
+  /** How often a subscriber's connection is pinged; one that misses a pong is dropped. */
+  readonly subscriptionKeepAliveMs: number;
   readonly bootstrapAdminToken: string | null;
   /** Development only: every request acts as admin without a token. Must be asked for explicitly. */
   readonly authDisabled: boolean;
@@ -71,6 +77,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     explorer: flag('GRAPHQL_EXPLORER', env.GRAPHQL_EXPLORER, !production),
     introspection: flag('GRAPHQL_INTROSPECTION', env.GRAPHQL_INTROSPECTION, !production),
     maxBodyBytes: integer('MAX_BODY_BYTES', env.MAX_BODY_BYTES, 1_048_576),
+    subscriptionQueueLimit: integer('SUBSCRIPTION_QUEUE_LIMIT', env.SUBSCRIPTION_QUEUE_LIMIT, 1_000),
+    subscriptionBufferBytes: integer('SUBSCRIPTION_BUFFER_BYTES', env.SUBSCRIPTION_BUFFER_BYTES, 4 * 1_048_576),
+    subscriptionKeepAliveMs: integer('SUBSCRIPTION_KEEPALIVE_MS', env.SUBSCRIPTION_KEEPALIVE_MS, 12_000),
     bootstrapAdminToken: token || null,
     authDisabled,
   };

@@ -17,13 +17,17 @@ import { createLoaders, type GraphQLContext, type Services } from './graphql/con
 import { formatError } from './graphql/errors.js';
 import { checkDocument, type GraphQLRequestBody, QUERY_LIMITS } from './graphql/limits.js';
 import { buildBouncePatternsSchema } from './graphql/schema.js';
+import { ChangeFeed } from './graphql/changeFeed.js';
 import { loadConsole } from './http/console.js';
 import { EXPLORER_ASSET_PREFIX, explorerAsset, explorerPage } from './http/explorer.js';
 import { executeGraphQL, RequestError, sendError } from './http/graphqlHttp.js';
+import { serveSubscriptions } from './http/subscriptionServer.js';
 
 export interface RunningService {
   readonly url: string;
   readonly app: App;
+  /** What subscriptions hear; its subscriber count is what the server keeps for them. */
+  readonly feed: ChangeFeed;
   /** The first admin token, when this start generated it: to be shown once. */
   readonly generatedAdminToken: string | null;
   stop(): Promise<void>;
@@ -37,16 +41,16 @@ const BEARER = new RegExp(`^Bearer\\s+(\\S{1,${LIMITS.idLength}})$`, 'i');
  * The principal of a request: the API token it bears. With AUTH_DISABLED (development only) every
  * request is an admin, recorded under the name its x-actor header gives.
  */
-function principalOf(req: IncomingMessage, config: Config, tokens: ApiTokens): Principal | null {
+function principalOf(authorization: unknown, actorName: unknown, config: Config, tokens: ApiTokens): Principal | null {
   if (config.authDisabled) {
-    const name = req.headers['x-actor'];
+    const name = actorName;
     const actor: Actor =
       typeof name === 'string' && HEADER_TEXT.test(name.trim())
         ? { id: name.trim(), name: name.trim(), kind: 'user' }
         : ANONYMOUS_ACTOR;
     return { actor, role: 'admin' };
   }
-  const secret = BEARER.exec(req.headers.authorization ?? '')?.[1];
+  const secret = typeof authorization === 'string' ? BEARER.exec(authorization)?.[1] : undefined;
   return secret ? tokens.authenticate(secret) : null;
 }
 
@@ -65,6 +69,8 @@ export async function startService(
   const { generatedAdminToken } = await app.start();
 
   const services: Services = app;
+  const feed = new ChangeFeed(config.subscriptionQueueLimit);
+  const unfollow = feed.follow(app.runner);
   const schema = await buildBouncePatternsSchema();
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
@@ -130,7 +136,7 @@ export async function startService(
     const correlationId = correlationIdOf(req);
     res.setHeader('x-correlation-id', correlationId);
     // The token first: without one, nothing costly is done for the request (checkDocument).
-    const principal = principalOf(req, config, app.apiTokens);
+    const principal = principalOf(req.headers.authorization, req.headers['x-actor'], config, app.apiTokens);
     const caller = { role: principal?.role ?? null, introspection: config.introspection };
     const check = (request: GraphQLRequestBody) => void checkDocument(schema, request, caller);
     await executeGraphQL(apollo, req, res, url, { maxBodyBytes: config.maxBodyBytes, check }, async () => ({
@@ -138,6 +144,7 @@ export async function startService(
       correlationId,
       services,
       loaders: createLoaders(services),
+      feed,
     }));
   };
 
@@ -157,16 +164,36 @@ export async function startService(
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
   });
+  const stopSubscriptions = serveSubscriptions(server, {
+    schema,
+    path: '/graphql',
+    introspection: config.introspection,
+    maxPayload: config.maxBodyBytes,
+    maxBufferedBytes: config.subscriptionBufferBytes,
+    keepAliveMs: config.subscriptionKeepAliveMs,
+    principalOf: (authorization) => principalOf(authorization, undefined, config, app.apiTokens),
+    contextOf: (principal, disconnect) => ({
+      principal,
+      correlationId: randomUUID(),
+      services,
+      loaders: createLoaders(services),
+      feed,
+      disconnect,
+    }),
+  });
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
 
   return {
     url: `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}/graphql`,
     app,
+    feed,
     generatedAdminToken,
     /** Stops taking requests, lets those in flight finish (for up to 5 s), then closes the store. */
     async stop() {
       stopping = true;
+      unfollow();
+      await stopSubscriptions();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive connections that fall idle after the close would otherwise hold it open.
       const sweep = setInterval(() => server.closeIdleConnections(), 50);

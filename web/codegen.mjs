@@ -1,6 +1,6 @@
 // Types the console's operations from the committed SDL: a document the schema rejects fails here,
 // a changed field type fails the console's type check (both run in `npm run build`).
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { codegen } from '@graphql-codegen/core';
 import * as typedDocumentNode from '@graphql-codegen/typed-document-node';
 import * as typescript from '@graphql-codegen/typescript';
@@ -9,10 +9,9 @@ import { buildSchema, parse } from 'graphql';
 
 const at = (path) => new URL(path, import.meta.url);
 const schema = buildSchema(readFileSync(at('../schema/schema.graphql'), 'utf8'));
-const documents = ['src/operations.graphql'].map((file) => ({
-  location: file,
-  document: parse(readFileSync(at(file), 'utf8')),
-}));
+const documents = readdirSync(at('src/'))
+  .filter((file) => file.endsWith('.graphql'))
+  .map((file) => ({ location: `src/${file}`, document: parse(readFileSync(at(`src/${file}`), 'utf8')) }));
 
 const output = await codegen({
   filename: 'src/generated/graphql.ts',

@@ -41,7 +41,8 @@ export interface RulesetDiff {
   readonly removed: readonly BouncePatternRow[];
 }
 
-function auditFilter(filter: AuditLogFilter): (entry: AuditEntry) => boolean {
+/** Whether an entry passes a filter of the audit log (the list, and the subscription to new entries). */
+export function auditFilter(filter: AuditLogFilter): (entry: AuditEntry) => boolean {
   const streams = [
     filter.patternId && bouncePatternStream(filter.patternId),
     filter.ispId && ispStream(filter.ispId),

@@ -26,6 +26,11 @@ export class Isps {
     return this.deps.runner.model;
   }
 
+  /** An ISP, deleted ones included (`deleted: true`). */
+  getIncludingDeleted(id: string): IspRow | undefined {
+    return this.model.ispRow(id);
+  }
+
   get(id: string): IspRow | undefined {
     return this.model.isp(id);
   }

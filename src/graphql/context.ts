@@ -5,6 +5,7 @@ import type { BouncePatterns } from '../app/bouncePatterns.js';
 import type { Classifier } from '../app/classifier.js';
 import type { Isps } from '../app/isps.js';
 import type { ProjectionRunner } from '../app/projectionRunner.js';
+import type { ChangeFeed } from './changeFeed.js';
 import type { ShippedDefaults } from '../app/shippedDefaults.js';
 import type { BouncePatternRow } from '../../projections/bouncePatternList.js';
 import type { IspRow } from '../../projections/ispDirectory.js';
@@ -25,6 +26,10 @@ export interface GraphQLContext {
   readonly correlationId: string;
   readonly services: Services;
   readonly loaders: Loaders;
+  /** The changes subscriptions hear. */
+  readonly feed: ChangeFeed;
+  /** Over WebSocket: ends the connection with a reason (a subscriber too slow to keep up). */
+  readonly disconnect?: (reason: string) => void;
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;

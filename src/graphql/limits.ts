@@ -134,7 +134,12 @@ export function checkDocument(schema: GraphQLSchema, request: GraphQLRequestBody
   const operation = selectOperation(parsed.document, request.operationName);
   if (operation) {
     const walk = new OperationWalk(schema, parsed.fragments, variablesOf(operation, request.variables), caller.role);
-    const root = operation.operation === 'mutation' ? schema.getMutationType() : schema.getQueryType();
+    const root =
+      operation.operation === 'mutation'
+        ? schema.getMutationType()
+        : operation.operation === 'subscription'
+          ? schema.getSubscriptionType()
+          : schema.getQueryType();
     const { depth, cost, introspectionLists } = walk.selectionSet(operation.selectionSet, root ?? undefined);
     bound('QUERY_TOO_DEEP', depth, QUERY_LIMITS.depth, `query depth ${depth}`);
     bound(

@@ -264,6 +264,31 @@ describe.skipIf(!chromiumInstalled)('operator console in Chromium', () => {
     await screenshot(page, '12-isp');
   });
 
+  it('shows a change made in a second context without a reload, with the new ruleset version', async () => {
+    await page.getByRole('link', { name: 'Patterns' }).click();
+    await search(page, 'Acme');
+    await expect.poll(() => page.locator('.live .dot.on').count()).toBe(1);
+    const before = Number(await page.getByTestId('ruleset-version').textContent());
+    await page.evaluate('window.notReloaded = true');
+
+    const other = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const otherPage = await other.newPage();
+    await signIn(otherPage, ADMIN_TOKEN);
+    await search(otherPage, 'Acme');
+    await otherPage.getByRole('link', { name: 'Edit Acme: user unknown' }).click();
+    await otherPage.getByLabel('Message').fill('Changed in another window');
+    await otherPage.getByRole('button', { name: 'Save changes' }).click();
+    await otherPage.getByRole('heading', { name: 'Bounce patterns', level: 2 }).waitFor();
+    await other.close();
+
+    await expect.poll(() => rows(page).first().innerText()).toMatch(/Changed in another window/);
+    await expect
+      .poll(async () => Number(await page.getByTestId('ruleset-version').textContent()))
+      .toBeGreaterThan(before);
+    expect(await page.evaluate('window.notReloaded')).toBe(true);
+    await screenshot(page, '15-live-update');
+  });
+
   it('shows a viewer no editing controls', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const viewer = await context.newPage();

@@ -4,6 +4,7 @@ import type { Role } from '../../src/domain/access.js';
 import { SYSTEM_ACTOR } from '../../src/domain/types.js';
 import { MemoryEventStore } from '../../src/eventstore/memory.js';
 import { createLoaders, type GraphQLContext } from '../../src/graphql/context.js';
+import { ChangeFeed } from '../../src/graphql/changeFeed.js';
 import { formatError } from '../../src/graphql/errors.js';
 import { buildBouncePatternsSchema } from '../../src/graphql/schema.js';
 
@@ -35,6 +36,7 @@ export async function inProcessApi(options: { seed?: boolean } = {}) {
         correlationId: 'in-process',
         services: app,
         loaders: createLoaders(app),
+        feed: new ChangeFeed(),
       };
       const result = await graphql({ schema: executable, source, variableValues, contextValue });
       return { data: result.data, errors: result.errors?.map((error) => formatError(error.toJSON(), error)) };

@@ -57,6 +57,9 @@ const VIEWER_OPERATIONS = [
   'IspPatterns',
   'Classify',
   'RulesetVersion',
+  'RulesetChanged',
+  'BouncePatternChanged',
+  'IspChanged',
 ];
 
 let schema: GraphQLSchema;

@@ -1,4 +1,5 @@
 import { createContext, type FormEvent, useContext, useEffect, useMemo, useState } from 'react';
+import type { Client as SocketClient } from 'graphql-ws';
 import { Provider, useQuery } from 'urql';
 import { AuditPage } from './AuditPage';
 import { AsOfPage } from './AsOfPage';
@@ -44,7 +45,7 @@ export function App() {
   }
   return (
     <Provider value={connection.client}>
-      <Console onSignOut={signOut} />
+      <Console socket={connection.socket} onSignOut={signOut} />
     </Provider>
   );
 }
@@ -92,7 +93,7 @@ const SCREENS: { path: string; label: string; permission: Permission }[] = [
   { path: 'classify', label: 'Classify', permission: 'classify' },
 ];
 
-function Console({ onSignOut }: { onSignOut: (why: string | null) => void }) {
+function Console({ socket, onSignOut }: { socket: SocketClient; onSignOut: (why: string | null) => void }) {
   const [{ data, error, fetching }] = useQuery({ query: MeDocument, requestPolicy: 'network-only' });
   const route = useRoute();
   const code = error?.graphQLErrors[0]?.extensions?.code;
@@ -108,7 +109,7 @@ function Console({ onSignOut }: { onSignOut: (why: string | null) => void }) {
   const [screen = screens[0]?.path, id, sub] = route;
   return (
     <ViewerContext.Provider value={viewer}>
-      <LiveProvider>
+      <LiveProvider socket={socket}>
         <header className="top">
           <h1>Bounce patterns</h1>
           <nav aria-label="Screens">

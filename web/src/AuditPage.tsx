@@ -8,6 +8,7 @@ import {
   type VerifyAuditTrailQuery,
 } from './generated/graphql';
 import { HistoryEntry } from './HistoryPage';
+import { useRefetchOnChange } from './live';
 import { ErrorBanner, usePages } from './ui';
 
 const PAGE = 50;
@@ -17,10 +18,11 @@ export function AuditPage() {
   const [draft, setDraft] = useState({ actor: '', patternId: '', eventTypes: '', from: '', to: '' });
   const [filter, setFilter] = useState<AuditLogFilter>({});
   const pages = usePages();
-  const [{ data, error }] = useQuery({
+  const [{ data, error }, refetch] = useQuery({
     query: AuditLogDocument,
     variables: { filter, first: PAGE, after: pages.after },
   });
+  useRefetchOnChange(refetch);
   const apply = (event: FormEvent) => {
     event.preventDefault();
     const types = draft.eventTypes

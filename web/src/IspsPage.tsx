@@ -3,6 +3,7 @@ import { useQuery } from 'urql';
 import { useCan } from './App';
 import { apiError } from './client';
 import { IspPatternsDocument, IspsDocument } from './generated/graphql';
+import { useRefetchOnChange } from './live';
 import { PatternTable } from './PatternsPage';
 import { href } from './router';
 import { ErrorBanner } from './ui';
@@ -13,7 +14,8 @@ export function IspsPage({ id }: { id?: string }) {
 
 function IspDirectory() {
   const [search, setSearch] = useState('');
-  const [{ data, error }] = useQuery({ query: IspsDocument, variables: { search: search.trim() || null } });
+  const [{ data, error }, refetch] = useQuery({ query: IspsDocument, variables: { search: search.trim() || null } });
+  useRefetchOnChange(refetch);
   return (
     <section aria-labelledby="isps-title">
       <h2 id="isps-title">ISP directory</h2>
@@ -53,7 +55,8 @@ function IspDirectory() {
 function IspDetail({ id }: { id: string }) {
   const canEdit = useCan('editPatterns');
   const canAudit = useCan('readAudit');
-  const [{ data, error }] = useQuery({ query: IspPatternsDocument, variables: { id } });
+  const [{ data, error }, refetch] = useQuery({ query: IspPatternsDocument, variables: { id } });
+  useRefetchOnChange(refetch);
   if (error) return <ErrorBanner error={apiError(error)} />;
   if (!data) return <p>Loading…</p>;
   if (!data.isp) return <p role="alert">There is no ISP {id}.</p>;

@@ -1,4 +1,4 @@
-import { createClient as createSocketClient } from 'graphql-ws';
+import { type Client as SocketClient, createClient as createSocketClient } from 'graphql-ws';
 import { Client, type CombinedError, cacheExchange, fetchExchange, subscriptionExchange } from 'urql';
 
 const TOKEN_KEY = 'bounce-patterns.token';
@@ -11,7 +11,7 @@ export const session = {
 };
 
 /** HTTP for queries and mutations, graphql-ws on the same path for subscriptions; both bear the token. */
-export function createClient(token: string): { client: Client; close: () => void } {
+export function createClient(token: string): { client: Client; socket: SocketClient; close: () => void } {
   const socketUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`;
   const socket = createSocketClient({
     url: socketUrl,
@@ -34,7 +34,7 @@ export function createClient(token: string): { client: Client; close: () => void
       }),
     ],
   });
-  return { client, close: () => void socket.dispose() };
+  return { client, socket, close: () => void socket.dispose() };
 }
 
 export interface ApiError {

@@ -1,6 +1,12 @@
-import { createContext, type ReactNode, useContext, useEffect } from 'react';
-import { useQuery } from 'urql';
-import { RulesetVersionDocument } from './generated/graphql';
+import type { Client as SocketClient } from 'graphql-ws';
+import { createContext, type ReactNode, useContext, useEffect, useState } from 'react';
+import { useQuery, useSubscription } from 'urql';
+import {
+  BouncePatternChangedDocument,
+  IspChangedDocument,
+  RulesetChangedDocument,
+  RulesetVersionDocument,
+} from './generated/graphql';
 
 interface Live {
   /** Bumped on every change another operator (or this one) makes: lists refetch on it. */
@@ -21,11 +27,28 @@ export function useRefetchOnChange(refetch: (options: { requestPolicy: 'network-
   }, [tick]);
 }
 
-// Interim: subscriptions land on main with the schema issue; until then the version is read once.
-export function LiveProvider({ children }: { children: ReactNode }) {
-  const [{ data }] = useQuery({ query: RulesetVersionDocument });
-  const rulesetVersion = data?.classify.rulesetVersion ?? null;
-  return <LiveContext.Provider value={{ tick: 0, rulesetVersion, connected: false }}>{children}</LiveContext.Provider>;
+/**
+ * One subscription per kind of change for the whole console: a heard change bumps `tick` (lists
+ * refetch on it); the header follows `rulesetChanged`, starting from the version classify answers with.
+ */
+export function LiveProvider({ socket, children }: { socket: SocketClient; children: ReactNode }) {
+  const [tick, setTick] = useState(0);
+  const [connected, setConnected] = useState(false);
+  useEffect(() => {
+    const offConnected = socket.on('connected', () => setConnected(true));
+    const offClosed = socket.on('closed', () => setConnected(false));
+    return () => {
+      offConnected();
+      offClosed();
+    };
+  }, [socket]);
+  const [initial] = useQuery({ query: RulesetVersionDocument });
+  const [ruleset] = useSubscription({ query: RulesetChangedDocument });
+  const heard = () => setTick((t) => t + 1);
+  useSubscription({ query: BouncePatternChangedDocument }, heard);
+  useSubscription({ query: IspChangedDocument }, heard);
+  const rulesetVersion = ruleset.data?.rulesetChanged.rulesetVersion ?? initial.data?.classify.rulesetVersion ?? null;
+  return <LiveContext.Provider value={{ tick, rulesetVersion, connected }}>{children}</LiveContext.Provider>;
 }
 
 export function LiveStatus() {
