@@ -33,7 +33,8 @@ describe.skipIf(!chromiumInstalled)('operator console in Chromium', () => {
     browser = await launchChromium();
     admin = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: 'UTC' });
     page = await admin.newPage();
-    beforeCustom = new Date();
+    // A whole second (the moment field's precision) after the defaults were installed.
+    beforeCustom = new Date(Math.ceil((Date.now() + 1) / 1000) * 1000);
   });
 
   afterAll(async () => {
@@ -131,6 +132,8 @@ describe.skipIf(!chromiumInstalled)('operator console in Chromium', () => {
     await screenshot(page, '05-create-try-samples');
 
     await page.getByLabel('Reason (kept in the audit log)').fill('ticket #42');
+    // The custom pattern must come after the moment the as-of test picks.
+    while (Date.now() <= beforeCustom.getTime()) await new Promise((resolve) => setTimeout(resolve, 100));
     await page.getByRole('button', { name: 'Create pattern' }).click();
     await page.getByRole('heading', { name: 'Bounce patterns', level: 2 }).waitFor();
     await search(page, 'Acme');
