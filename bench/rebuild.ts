@@ -1,4 +1,4 @@
-import { App } from '../src/app/app.js';
+import { App, type AppOptions } from '../src/app/app.js';
 import { handleCommand } from '../src/app/commandHandler.js';
 import { bouncePatternDecider } from '../src/domain/bouncePattern.js';
 import { ispDecider } from '../src/domain/isp.js';
@@ -6,7 +6,7 @@ import { ANONYMOUS_ACTOR, SYSTEM_ACTOR } from '../src/domain/types.js';
 import { bouncePatternStream, ispStream } from '../src/domain/streams.js';
 import { MemoryEventStore } from '../src/eventstore/memory.js';
 import { compileMatcher } from '../projections/matcher.js';
-import { generateCorpus } from './classify.js';
+import { generateCorpus, type BenchCorpus } from './classify.js';
 
 /** The longest gap between two turns of the event loop while `work` ran, in ms: what a request could wait. */
 async function longestPause(work: () => Promise<unknown>): Promise<number> {
@@ -27,12 +27,8 @@ async function longestPause(work: () => Promise<unknown>): Promise<number> {
   return longest;
 }
 
-/**
- * What an edit costs `classify` at `ruleCount` rules: the event loop held by one synchronous build of
- * the matcher, beside the runner's rebuild in slices after a real edit, in the same run.
- */
-export async function benchRebuild(ruleCount = 10_000): Promise<void> {
-  const { isps, rules } = generateCorpus(ruleCount, 10, ruleCount);
+/** An app whose log holds the corpus' ISPs and rules, each created by its command. */
+export async function appWithRules({ isps, rules }: Pick<BenchCorpus, 'isps' | 'rules'>, options: AppOptions = {}) {
   const store = new MemoryEventStore();
   const clock = () => new Date();
   for (const { id, ...fields } of isps)
@@ -53,8 +49,17 @@ export async function benchRebuild(ruleCount = 10_000): Promise<void> {
       { actor: SYSTEM_ACTOR },
       clock,
     );
-  const app = new App(store, { seed: false });
+  const app = new App(store, { seed: false, ...options });
   await app.start();
+  return app;
+}
+
+/**
+ * What an edit costs `classify` at `ruleCount` rules: the event loop held by one synchronous build of
+ * the matcher, beside the runner's rebuild in slices after a real edit, in the same run.
+ */
+export async function benchRebuild(ruleCount = 10_000): Promise<void> {
+  const app = await appWithRules(generateCorpus(ruleCount, 10, ruleCount));
 
   const live = app.runner.model.patterns();
   const previous = app.runner.matcher;

@@ -68,8 +68,16 @@ export interface MatcherStats {
   readonly indexStates: number;
 }
 
+/** A compiled matcher's inner parts, read only. */
+export interface MatcherParts {
+  /** The rules classify may try (enabled, compiled, ISP known), in rule order. */
+  readonly rules: readonly MatcherRule[];
+  sourceOf(pattern: string): CompiledSource;
+  resolveIsp(request: ClassifyRequest): MatcherIsp | null;
+}
+
 /** A pattern source compiled once; a rebuild reuses it from the previous matcher. */
-interface CompiledSource {
+export interface CompiledSource {
   /** null: the pattern does not compile, and its rules are skipped. */
   readonly regex: RE2 | null;
   /** The pattern's necessary literal sets as the index holds them (cut to MAX_INDEXED_LITERAL_LENGTH). */
@@ -247,6 +255,15 @@ export class CompiledMatcher implements Matcher {
     };
   }
 
+  /** What `explainClassification` (explain.ts) reads to retrace `classify` step by step. */
+  explainParts(): MatcherParts {
+    return {
+      rules: this.#rules,
+      sourceOf: (pattern) => this.#sources.get(pattern)!,
+      resolveIsp: (request) => this.#resolveIsp(request),
+    };
+  }
+
   classify(request: ClassifyRequest): Classification {
     const reply = normaliseReply(request.reply);
     const codes = parseReplyCodes(reply);
@@ -325,7 +342,7 @@ export class CompiledMatcher implements Matcher {
   }
 }
 
-function compileSource(pattern: string): CompiledSource {
+export function compileSource(pattern: string): CompiledSource {
   let regex: RE2 | null;
   try {
     regex = compilePattern(pattern);
@@ -377,7 +394,7 @@ function leastShared(sets: readonly (readonly string[])[], sharing: ReadonlyMap<
 }
 
 /** `user@Mail.Example.com`, `<user@mail.example.com>` or `mail.example.com.` → `mail.example.com`. */
-function recipientDomain(recipient: string | null | undefined): string | null {
+export function recipientDomain(recipient: string | null | undefined): string | null {
   if (recipient === undefined || recipient === null) return null;
   const address = recipient.trim().replace(/^<|>$/g, '');
   const domain = address
@@ -388,13 +405,13 @@ function recipientDomain(recipient: string | null | undefined): string | null {
 }
 
 /** `mx1.mail.example.com` → `mail.example.com` → `example.com` → null: a bare TLD is never an ISP's. */
-function parentDomain(domain: string): string | null {
+export function parentDomain(domain: string): string | null {
   const parent = domain.slice(domain.indexOf('.') + 1);
   return domain.includes('.') && parent.includes('.') ? parent : null;
 }
 
 /** No rule matched: the reply code class decides, and a guess is never a hard bounce. */
-function fallback(codes: ReplyCodes, isp: MatcherIsp | null, rulesetVersion: bigint | null): Classification {
+export function fallback(codes: ReplyCodes, isp: MatcherIsp | null, rulesetVersion: bigint | null): Classification {
   const code = codes.replyCode ?? codes.enhancedStatusCode;
   const base = { rule: null, isp, ...codes, rulesetVersion };
   if (code === null)

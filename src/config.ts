@@ -1,3 +1,5 @@
+export const METRICS_MODES = ['off', 'open', 'token'] as const;
+export type MetricsMode = (typeof METRICS_MODES)[number];
 import { LIMITS } from './domain/limits.js';
 
 /** Configuration from the environment; every setting has a default that runs on one machine. */
@@ -24,6 +26,14 @@ export interface Config {
   readonly bootstrapAdminToken: string | null;
   /** Development only: every request acts as admin without a token. Must be asked for explicitly. */
   readonly authDisabled: boolean;
+  /** How often hit counts are written to the store (what a SIGKILL can lose). */
+  readonly statisticsFlushMs: number;
+  readonly statisticsRetentionDays: number;
+  /** Distinct reply templates the recent sample keeps (what a preview replays). */
+  readonly statisticsSampleSize: number;
+  /** GET /metrics: off, open to anyone who reaches the port, or behind METRICS_TOKEN. */
+  readonly metrics: MetricsMode;
+  readonly metricsToken: string | null;
 }
 
 // A value that is neither is refused rather than read as false: `AUTH_DISABLED=ture` must not surprise.
@@ -45,6 +55,12 @@ function integer(name: string, value: string | undefined, fallback: number): num
   return n;
 }
 
+function positive(name: string, value: string | undefined, fallback: number): number {
+  const n = integer(name, value, fallback);
+  if (n === 0) throw new Error(`${name} must be positive`);
+  return n;
+}
+
 const NODE_ENVS = ['production', 'development', 'test'];
 
 /** Reads the configuration; a setting that would surprise is refused, saying why in one line (main.ts). */
@@ -61,6 +77,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const authDisabled = flag('AUTH_DISABLED', env.AUTH_DISABLED, false);
   if (authDisabled && production)
     throw new Error('AUTH_DISABLED opens every operation to anyone: it is refused with NODE_ENV=production');
+  const metrics = (env.METRICS || 'off').toLowerCase() as MetricsMode;
+  if (!METRICS_MODES.includes(metrics))
+    throw new Error(`METRICS must be one of ${METRICS_MODES.join(', ')}, got "${env.METRICS}"`);
+  if (metrics === 'token' && (env.METRICS_TOKEN ?? '').length < 24)
+    throw new Error('METRICS=token needs METRICS_TOKEN of at least 24 characters');
   const databaseUrl = env.DATABASE_URL || null;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl))
     throw new Error('DATABASE_URL must be a PostgreSQL URL: postgres://user@host:5432/database');
@@ -82,5 +103,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     subscriptionKeepAliveMs: integer('SUBSCRIPTION_KEEPALIVE_MS', env.SUBSCRIPTION_KEEPALIVE_MS, 12_000),
     bootstrapAdminToken: token || null,
     authDisabled,
+    statisticsFlushMs: positive('STATISTICS_FLUSH_MS', env.STATISTICS_FLUSH_MS, 5_000),
+    statisticsRetentionDays: positive('STATISTICS_RETENTION_DAYS', env.STATISTICS_RETENTION_DAYS, 30),
+    statisticsSampleSize: positive('STATISTICS_SAMPLE_SIZE', env.STATISTICS_SAMPLE_SIZE, 50_000),
+    metrics,
+    metricsToken: env.METRICS_TOKEN || null,
   };
 }

@@ -13,6 +13,10 @@ import { LIMITS } from './domain/limits.js';
 import { ANONYMOUS_ACTOR, type Actor } from './domain/types.js';
 import type { EventStore } from './eventstore/port.js';
 import { openEventStore } from './eventstore/open.js';
+import { Metrics, mayScrape } from './metrics.js';
+import { MemoryStatisticsStore } from './statistics/memory.js';
+import type { StatisticsStore } from './statistics/port.js';
+import { SqliteStatisticsStore } from './statistics/sqlite.js';
 import { createLoaders, type GraphQLContext, type Services } from './graphql/context.js';
 import { formatError } from './graphql/errors.js';
 import { checkDocument, type GraphQLRequestBody, QUERY_LIMITS } from './graphql/limits.js';
@@ -59,13 +63,38 @@ function correlationIdOf(req: IncomingMessage): string {
   return typeof id === 'string' && HEADER_TEXT.test(id) ? id : randomUUID();
 }
 
+/**
+ * Statistics live beside the log, in tables of their own: in the SQLite file or the PostgreSQL schema.
+ * EventStoreDB has no place for them, so there each replica keeps its own, in memory.
+ */
+async function openStatisticsStore(config: Config): Promise<StatisticsStore> {
+  if (config.databaseUrl) {
+    const { PostgresStatisticsStore } = await import('./statistics/postgres.js');
+    return PostgresStatisticsStore.open(config.databaseUrl, { schema: config.databaseSchema });
+  }
+  if (config.eventStoreConnectionString) return new MemoryStatisticsStore();
+  return new SqliteStatisticsStore(config.sqlitePath);
+}
+
 /** The composition root: store → app → GraphQL → HTTP. */
 export async function startService(
   config: Config,
   options: AppOptions & { store?: EventStore } = {},
 ): Promise<RunningService> {
   const store = options.store ?? (await openEventStore(config));
-  const app = new App(store, { bootstrapAdminToken: config.bootstrapAdminToken, ...options });
+  const statisticsStore = await openStatisticsStore(config);
+  const app = new App(store, {
+    bootstrapAdminToken: config.bootstrapAdminToken,
+    statisticsStore,
+    statistics: {
+      flushIntervalMs: config.statisticsFlushMs,
+      retentionDays: config.statisticsRetentionDays,
+      sampleCapacity: config.statisticsSampleSize,
+    },
+    ...options,
+  });
+  const metrics = config.metrics === 'off' ? null : new Metrics(app);
+  metrics?.instrument(store);
   const { generatedAdminToken } = await app.start();
 
   const services: Services = app;
@@ -74,7 +103,13 @@ export async function startService(
   const schema = await buildBouncePatternsSchema();
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
-    formatError,
+    formatError: metrics
+      ? (formatted, error) => {
+          const answer = formatError(formatted, error);
+          metrics.countError(answer.extensions?.code);
+          return answer;
+        }
+      : formatError,
     includeStacktraceInErrorResponses: false,
     // main.ts owns SIGTERM/SIGINT; Apollo's own handlers would stop it a second time and hang the shutdown.
     stopOnTerminationSignals: false,
@@ -85,7 +120,11 @@ export async function startService(
     persistedQueries: false,
     parseOptions: { maxTokens: QUERY_LIMITS.tokens },
     // No HTTP caching of answers: cache control would only add a hook to every resolved field.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled()],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
+      ...(metrics ? [metrics.plugin()] : []),
+    ],
   });
   await apollo.start();
   const consoleFiles = loadConsole();
@@ -105,6 +144,18 @@ export async function startService(
           checkpoint: String(app.runner.checkpoint ?? ''),
         }),
       );
+      return;
+    }
+    if (url.pathname === '/metrics' && config.metrics !== 'off') {
+      if (!mayScrape(req, config.metrics, config.metricsToken)) {
+        sendError(
+          res,
+          new RequestError(401, 'UNAUTHENTICATED', '/metrics needs "Authorization: Bearer <METRICS_TOKEN>"'),
+        );
+        return;
+      }
+      res.writeHead(200, { 'content-type': metrics!.registry.contentType });
+      res.end(await metrics!.registry.metrics());
       return;
     }
     if (config.explorer && req.method === 'GET' && url.pathname.startsWith(EXPLORER_ASSET_PREFIX)) {

@@ -7,6 +7,10 @@ import type { Clock } from './commandHandler.js';
 import { Isps } from './isps.js';
 import { ProjectionRunner } from './projectionRunner.js';
 import { seedDefaults } from './seedDefaults.js';
+import { Insight } from './insight.js';
+import { MemoryStatisticsStore } from '../statistics/memory.js';
+import type { StatisticsStore } from '../statistics/port.js';
+import { Statistics, type StatisticsOptions } from '../statistics/statistics.js';
 import { ShippedDefaults } from './shippedDefaults.js';
 import { type DefaultsRelease, SHIPPED_DEFAULTS } from '../domain/defaults/release.js';
 
@@ -18,6 +22,9 @@ export interface AppOptions {
   readonly defaults?: DefaultsRelease;
   /** The first admin token's secret (BOOTSTRAP_ADMIN_TOKEN); without it one is generated once. */
   readonly bootstrapAdminToken?: string | null;
+  /** Where hit counts, unmatched replies and the sample are kept (default: memory, lost on restart). */
+  readonly statisticsStore?: StatisticsStore;
+  readonly statistics?: Partial<StatisticsOptions>;
 }
 
 /** The application over one event store: projections, command services, the classifier. */
@@ -28,6 +35,8 @@ export class App {
   readonly classifier: Classifier;
   readonly audit: Audit;
   readonly apiTokens: ApiTokens;
+  readonly statistics: Statistics;
+  readonly insight: Insight;
   readonly shippedDefaults: ShippedDefaults;
   private readonly options: AppOptions;
 
@@ -38,11 +47,14 @@ export class App {
     this.options = options;
     this.runner = new ProjectionRunner(store);
     const deps = { store, runner: this.runner, clock: options.clock ?? (() => new Date()) };
-    this.bouncePatterns = new BouncePatterns(deps);
+    this.bouncePatterns = new BouncePatterns(deps, (id) => this.statistics.patternHits(id));
     this.isps = new Isps(deps);
     this.audit = new Audit(store, this.runner);
     this.classifier = new Classifier(this.runner, this.audit);
     this.apiTokens = new ApiTokens(deps);
+    this.statistics = new Statistics(options.statisticsStore ?? new MemoryStatisticsStore(), options.statistics);
+    this.classifier.onClassified((request, verdict) => this.statistics.record(request, verdict));
+    this.insight = new Insight(this.runner, this.audit, this.statistics);
     this.shippedDefaults = new ShippedDefaults(options.defaults ?? SHIPPED_DEFAULTS, this.bouncePatterns, this.runner);
   }
 
@@ -52,6 +64,8 @@ export class App {
    */
   async start(): Promise<{ generatedAdminToken: string | null }> {
     await this.runner.start();
+    await this.statistics.loadTotals();
+    this.statistics.start();
     if (this.options.seed ?? true)
       await seedDefaults(this.runner, this.isps, this.bouncePatterns, this.shippedDefaults.defaults);
     return { generatedAdminToken: await this.apiTokens.bootstrap(this.options.bootstrapAdminToken ?? null) };
@@ -59,6 +73,8 @@ export class App {
 
   async stop(): Promise<void> {
     await this.runner.stop();
+    await this.statistics.stop();
+    await this.statistics.store.close();
     await this.store.close();
   }
 }

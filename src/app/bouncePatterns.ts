@@ -19,27 +19,47 @@ export interface BouncePatternFilter {
   enabled?: boolean | null;
   /** Case-insensitive text in the name, pattern or message. */
   search?: string | null;
+  /** Only patterns hit at or after this moment. */
+  hitSince?: Date | null;
+  /** Only patterns not hit since this moment (never hit included). */
+  notHitSince?: Date | null;
   /** true: the trash (deleted patterns, which can be restored); false or absent: the live patterns. */
   deleted?: boolean | null;
 }
 
-export const BOUNCE_PATTERN_ORDER_FIELDS = ['PRIORITY', 'NAME', 'TYPE', 'CREATED_AT', 'UPDATED_AT'] as const;
+/** A pattern's hits as the statistics know them. */
+export type HitsOf = (id: string) => { total: number; lastHitAt: number | null };
+
+export const BOUNCE_PATTERN_ORDER_FIELDS = [
+  'PRIORITY',
+  'NAME',
+  'TYPE',
+  'CREATED_AT',
+  'UPDATED_AT',
+  'HITS',
+  'LAST_HIT',
+] as const;
 export type BouncePatternOrderField = (typeof BOUNCE_PATTERN_ORDER_FIELDS)[number];
 export interface BouncePatternOrder {
   field: BouncePatternOrderField;
   direction: 'ASC' | 'DESC';
 }
 
-const sortKeys: Record<BouncePatternOrderField, (row: BouncePatternRow) => SortKey> = {
+const sortKeys: Record<BouncePatternOrderField, (row: BouncePatternRow, hitsOf: HitsOf) => SortKey> = {
   // The order classify tries patterns in (byRuleOrder) as a cursor key.
   PRIORITY: (row) => [row.priority, Number(row.createdPosition), row.id],
   NAME: (row) => [row.name.toLowerCase(), row.id],
   TYPE: (row) => [row.type, row.priority, row.id],
   CREATED_AT: (row) => [Number(row.createdPosition), row.id],
   UPDATED_AT: (row) => [row.updatedAt, row.id],
+  HITS: (row, hitsOf) => [hitsOf(row.id).total, row.id],
+  LAST_HIT: (row, hitsOf) => [hitsOf(row.id).lastHitAt ?? 0, row.id],
 };
 
-function matchesFilter(row: BouncePatternRow, filter: BouncePatternFilter): boolean {
+function matchesFilter(row: BouncePatternRow, filter: BouncePatternFilter, hitsOf: HitsOf): boolean {
+  const lastHitAt = filter.hitSince || filter.notHitSince ? (hitsOf(row.id).lastHitAt ?? -Infinity) : 0;
+  if (filter.hitSince && lastHitAt < filter.hitSince.getTime()) return false;
+  if (filter.notHitSince && lastHitAt >= filter.notHitSince.getTime()) return false;
   if (filter.type && row.type !== filter.type) return false;
   if (filter.ispId && row.ispId !== filter.ispId) return false;
   if (filter.allIsps !== undefined && filter.allIsps !== null && (row.ispId === null) !== filter.allIsps) return false;
@@ -67,7 +87,10 @@ export type PatternOutcome = CommandOutcome<BouncePatternRow> & { readonly warni
 export class BouncePatterns {
   private readonly handle;
 
-  constructor(private readonly deps: CommandDeps) {
+  constructor(
+    private readonly deps: CommandDeps,
+    private readonly hitsOf: HitsOf = () => ({ total: 0, lastHitAt: null }),
+  ) {
     this.handle = CommandHandler(deps, {
       entity: 'BouncePattern',
       decider: bouncePatternDecider,
@@ -90,9 +113,12 @@ export class BouncePatterns {
       throw new ValidationError('filter.search', `must be at most ${LIMITS.searchLength} characters`);
     const { model } = this.deps.runner;
     const rows = (filter.deleted ? model.deletedPatterns() : model.patterns()).filter((row) =>
-      matchesFilter(row, filter),
+      matchesFilter(row, filter, this.hitsOf),
     );
-    return paginate(rows, sortKeys[order.field], { ...page, descending: order.direction === 'DESC' });
+    return paginate(rows, (row) => sortKeys[order.field](row, this.hitsOf), {
+      ...page,
+      descending: order.direction === 'DESC',
+    });
   }
 
   /** The patterns of each ISP, in classification order, found in one pass. */

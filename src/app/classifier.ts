@@ -17,18 +17,34 @@ export interface PatternTrial {
   readonly current: Classification;
 }
 
+function checkRequest(request: ClassifyRequest): void {
+  if (request.recipient && request.recipient.length > LIMITS.domainLength + 65)
+    throw new ValidationError('recipient', 'is longer than any e-mail address can be');
+}
+
+/** Hears every verdict given with the live rules (statistics, metrics); must be cheap and never throw. */
+export type ClassifiedListener = (request: ClassifyRequest, verdict: Classification) => void;
+
 /** The MTA's questions, answered from the compiled matcher the runner keeps current. */
 export class Classifier {
+  private readonly listeners: ClassifiedListener[] = [];
+
   constructor(
     private readonly runner: ProjectionRunner,
     private readonly audit: Audit,
   ) {}
 
+  /** Adds a listener of the verdicts given with the live rules (not those of a past moment). */
+  onClassified(listener: ClassifiedListener): void {
+    this.listeners.push(listener);
+  }
+
   /** With the live rules: synchronous, so the MTA's hot path pays for no promise. */
-  classify(request: ClassifyRequest, matcher: Matcher = this.runner.matcher): Classification {
-    if (request.recipient && request.recipient.length > LIMITS.domainLength + 65)
-      throw new ValidationError('recipient', 'is longer than any e-mail address can be');
-    return matcher.classify(request);
+  classify(request: ClassifyRequest, matcher?: Matcher): Classification {
+    checkRequest(request);
+    const verdict = (matcher ?? this.runner.matcher).classify(request);
+    if (matcher === undefined) for (const listener of this.listeners) listener(request, verdict);
+    return verdict;
   }
 
   /** With the rules of a past moment: that reads the audit trail, so it needs its permission. */
@@ -40,6 +56,8 @@ export class Classifier {
   classifyBatch(requests: readonly ClassifyRequest[]): Promise<Classification[]> {
     if (requests.length > LIMITS.classifyBatchSize)
       throw new ValidationError('items', `must hold at most ${LIMITS.classifyBatchSize} replies`);
+    // Every reply is checked before any is answered, so a refused batch counts nothing.
+    for (const request of requests) checkRequest(request);
     return mapWithinBudget('classifyBatch', requests, (request) => this.classify(request));
   }
 

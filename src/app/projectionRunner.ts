@@ -44,6 +44,8 @@ export class ProjectionRunner {
   private unpublished: RecordedEvent[] = [];
   private servedRulesetVersion: bigint | null = null;
   private failure: unknown;
+  /** How long the last matcher rebuild took, from its first slice to the swap (for /metrics). */
+  lastRebuildMs: number | null = null;
   /** Until the first catch-up is done, no matcher is built after each batch. */
   private caughtUp = false;
 
@@ -113,7 +115,9 @@ export class ProjectionRunner {
     try {
       for (let job = this.model.matcherRebuild(); job !== null; job = this.model.matcherRebuild()) {
         const position = this.checkpoint;
+        const started = performance.now();
         const matcher = await inSlices(job.steps);
+        this.lastRebuildMs = performance.now() - started;
         this.model.adoptMatcher(matcher, job.revision);
         this.current = matcher;
         this.serve(position);

@@ -3,7 +3,9 @@ import type { ApiTokens, Principal } from '../app/apiTokens.js';
 import type { Audit } from '../app/audit.js';
 import type { BouncePatterns } from '../app/bouncePatterns.js';
 import type { Classifier } from '../app/classifier.js';
+import type { Insight } from '../app/insight.js';
 import type { Isps } from '../app/isps.js';
+import type { Statistics } from '../statistics/statistics.js';
 import type { ProjectionRunner } from '../app/projectionRunner.js';
 import type { ChangeFeed } from './changeFeed.js';
 import type { ShippedDefaults } from '../app/shippedDefaults.js';
@@ -17,6 +19,8 @@ export interface Services {
   readonly classifier: Classifier;
   readonly audit: Audit;
   readonly runner: ProjectionRunner;
+  readonly statistics: Statistics;
+  readonly insight: Insight;
   readonly shippedDefaults: ShippedDefaults;
 }
 

@@ -9,6 +9,7 @@ import { BouncePatternResolver } from './resolvers/bouncePatternResolver.js';
 import { ClassificationResolver } from './resolvers/classificationResolver.js';
 import { IspResolver } from './resolvers/ispResolver.js';
 import { SubscriptionResolver } from './resolvers/subscriptionResolver.js';
+import { HitBucketsResolver, PatternHitsResolver, StatisticsResolver } from './resolvers/statisticsResolver.js';
 import { BouncePatternRevisionResolver, IspRevisionResolver, NodeResolver } from './resolvers/nodeResolver.js';
 import { ShippedDefaultResolver } from './resolvers/shippedDefaultResolver.js';
 
@@ -18,6 +19,9 @@ export const RESOLVERS = [
   ClassificationResolver,
   ApiTokenResolver,
   AuditResolver,
+  StatisticsResolver,
+  PatternHitsResolver,
+  HitBucketsResolver,
   NodeResolver,
   BouncePatternRevisionResolver,
   IspRevisionResolver,
@@ -43,5 +47,6 @@ export async function buildBouncePatternsSchema(): Promise<GraphQLSchema> {
   // type-graphql names the root types without a description.
   schema.getQueryType()!.description = 'What can be read: the rules, verdicts, the audit trail.';
   schema.getMutationType()!.description = 'What can be changed: each change is an event in the log.';
+  schema.getSubscriptionType()!.description = 'What changes, as it happens (graphql-ws over WebSocket on /graphql).';
   return schema;
 }

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
+// Renamed: graphql-ws's `useServer` is no React hook, whatever its name says to the linter.
+import { useServer as serveGraphQLWs } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Principal } from '../app/apiTokens.js';
 import type { GraphQLContext } from '../graphql/context.js';
@@ -41,7 +42,7 @@ function cutOff(socket: WebSocket, reason: string): void {
 export function serveSubscriptions(server: Server, options: SubscriptionServerOptions): () => Promise<void> {
   const sockets = new WebSocketServer({ server, path: options.path, maxPayload: options.maxPayload });
   const principals = new WeakMap<object, Principal>();
-  const disposable = useServer<Record<string, unknown>>(
+  const disposable = serveGraphQLWs<Record<string, unknown>>(
     {
       schema: options.schema,
       onConnect: (ctx) => {

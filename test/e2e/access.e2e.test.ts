@@ -128,6 +128,15 @@ const operations: Record<string, Operation> = {
   ispsAsOf: { query: '{ ispsAsOf(asOf: { position: "1" }) { position isps { id } } }' },
   rulesetDiff: { query: '{ rulesetDiff(from: { position: "1" }, to: { position: "2" }) { to added { id } } }' },
   verifyAuditTrail: { query: '{ verifyAuditTrail { ok eventsChecked } }' },
+  hitTotals: { query: '{ hitTotals { byVerdict { type count } } }' },
+  unmatchedReplies: { query: '{ unmatchedReplies(first: 5) { totalCount } }' },
+  explainClassification: {
+    query: 'query($reply: String!) { explainClassification(reply: $reply) { verdict { type } trials { outcome } } }',
+    variables: { reply: '550 5.1.1 user unknown' },
+  },
+  previewRuleChange: {
+    query: '{ previewRuleChange(changes: [{ kind: DISABLE, id: "default-gmail-no-such-user" }]) { movedOccurrences } }',
+  },
   bouncePatternsDifferingFromShippedDefaults: {
     query: '{ bouncePatternsDifferingFromShippedDefaults { id differsFromShippedDefault } }',
   },

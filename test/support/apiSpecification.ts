@@ -1,5 +1,6 @@
 import { graphql, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
-import { App } from '../../src/app/app.js';
+import { App, type AppOptions } from '../../src/app/app.js';
+import type { EventStore } from '../../src/eventstore/port.js';
 import type { Role } from '../../src/domain/access.js';
 import { SYSTEM_ACTOR } from '../../src/domain/types.js';
 import { MemoryEventStore } from '../../src/eventstore/memory.js';
@@ -20,9 +21,9 @@ export interface ApiAnswer {
  * operations executed without HTTP. For the fast cases of command flows; what crosses HTTP
  * (limits, status codes, tokens on the wire) stays in the end-to-end tests.
  */
-export async function inProcessApi(options: { seed?: boolean } = {}) {
-  const store = new MemoryEventStore();
-  const app = new App(store, { seed: options.seed ?? false, bootstrapAdminToken: null });
+export async function inProcessApi(options: AppOptions & { store?: EventStore } = {}) {
+  const store = options.store ?? new MemoryEventStore();
+  const app = new App(store, { ...options, seed: options.seed ?? false, bootstrapAdminToken: null });
   await app.start();
   schema ??= buildBouncePatternsSchema();
   const executable = await schema;

@@ -13,6 +13,8 @@ import {
   Root,
 } from 'type-graphql';
 import type { BouncePatternRow } from '../../../projections/bouncePatternList.js';
+import { patternWarnings } from '../../app/bouncePatterns.js';
+import type { RuleChange } from '../../app/insight.js';
 import type { Permission } from '../../domain/access.js';
 import type { GraphQLContext } from '../context.js';
 import { asFullPage } from '../limits.js';
@@ -44,11 +46,19 @@ class BouncePatternsArgs extends PageArgs {
   orderBy?: BouncePatternOrder | null;
 }
 
+const DRY_RUN = 'true: save nothing; answer the preview of the change on the recent sample of replies instead.';
+
+async function dryRunOf(ctx: GraphQLContext, pattern: string | undefined, change: RuleChange) {
+  const preview = await ctx.services.insight.preview([change]);
+  return { pattern: null, preview, warnings: pattern === undefined ? [] : patternWarnings(pattern) };
+}
+
 @Resolver(() => BouncePattern)
 export class BouncePatternResolver {
   @Authorized<Permission>('readRules')
   @Query(() => BouncePatternConnection, { description: 'The bounce patterns, filtered, sorted and paginated.' })
-  bouncePatterns(@Ctx() ctx: GraphQLContext, @Args() { filter, orderBy, ...page }: BouncePatternsArgs) {
+  async bouncePatterns(@Ctx() ctx: GraphQLContext, @Args() { filter, orderBy, ...page }: BouncePatternsArgs) {
+    await ctx.services.statistics.freshTotals();
     return connectionOf(ctx.services.bouncePatterns.list(filter ?? {}, orderBy ?? undefined, page));
   }
 
@@ -69,7 +79,10 @@ export class BouncePatternResolver {
     @Ctx() ctx: GraphQLContext,
     @Arg('input', () => CreateBouncePatternInput, { description: 'The new pattern.' }) input: CreateBouncePatternInput,
     @Args() args: MutationArgs,
+    @Arg('dryRun', () => Boolean, { defaultValue: false, description: DRY_RUN }) dryRun: boolean,
   ) {
+    if (dryRun)
+      return dryRunOf(ctx, input.pattern, { kind: 'CREATE', fields: { ...input, ispId: input.ispId ?? null } });
     const { row, warnings } = await ctx.services.bouncePatterns.create(
       { ...input, ispId: input.ispId ?? null },
       commandContext(ctx, args),
@@ -86,11 +99,14 @@ export class BouncePatternResolver {
     @Args() { id, expectedVersion }: TargetArgs,
     @Arg('input', () => EditBouncePatternInput, { description: 'The fields to change.' }) input: EditBouncePatternInput,
     @Args() args: MutationArgs,
+    @Arg('dryRun', () => Boolean, { defaultValue: false, description: DRY_RUN }) dryRun: boolean,
   ) {
+    const changes = changesOf(input, ['ispId']);
+    if (dryRun) return dryRunOf(ctx, changes.pattern, { kind: 'EDIT', id, expectedVersion, fields: changes });
     const { row, warnings } = await ctx.services.bouncePatterns.edit(
       id,
       expectedVersion,
-      changesOf(input, ['ispId']),
+      changes,
       commandContext(ctx, args),
     );
     return { pattern: row, warnings };

@@ -4,6 +4,7 @@ import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-gr
 import { BOUNCE_PATTERN_ORDER_FIELDS, type BouncePatternOrderField } from '../../app/bouncePatterns.js';
 import type { BounceType, Origin } from '../../domain/types.js';
 import { BounceTypeEnum, OriginEnum, SortDirectionEnum, enumOf } from './common.js';
+import { RuleChangePreview } from './preview.js';
 import { Node } from './node.js';
 
 /** The fields a pattern has at any version: shared by the live pattern and its revisions. */
@@ -60,6 +61,16 @@ export class BouncePatternFilter {
   enabled?: boolean | null;
   @Field(() => String, { nullable: true, description: 'Case-insensitive text in the name, pattern or message.' })
   search?: string | null;
+  @Field(() => DateTimeResolver, {
+    nullable: true,
+    description: 'Only patterns that decided a reply at or after this moment.',
+  })
+  hitSince?: Date | null;
+  @Field(() => DateTimeResolver, {
+    nullable: true,
+    description: 'Only patterns that decided no reply since this moment (never hit within the retention included).',
+  })
+  notHitSince?: Date | null;
   @Field(() => Boolean, {
     nullable: true,
     description: 'true: the trash (deleted patterns, which restoreBouncePattern brings back); otherwise live patterns.',
@@ -77,6 +88,8 @@ registerEnumType(BouncePatternOrderFieldEnum, {
     TYPE: { description: 'Verdict, then priority.' },
     CREATED_AT: { description: 'Creation.' },
     UPDATED_AT: { description: 'Last change.' },
+    HITS: { description: 'Replies decided within the statistics retention (DESC: most hit first).' },
+    LAST_HIT: { description: 'The last reply decided; never hit sorts as oldest.' },
   },
 });
 
@@ -128,14 +141,29 @@ abstract class BouncePatternPayload {
   pattern!: BouncePattern;
 }
 
+// Create and edit can be dry runs, which save nothing: their pattern is null then, and the preview set.
+@ObjectType({ description: 'A create or edit that can be a dry run.' })
+abstract class DryRunnablePayload {
+  @Field(() => BouncePattern, {
+    nullable: true,
+    description: 'The pattern as the mutation left it, with its new version; null on a dry run.',
+  })
+  pattern!: BouncePattern | null;
+  @Field(() => RuleChangePreview, {
+    nullable: true,
+    description: 'On a dry run: what the change would do to the recent sample of replies. Nothing is written.',
+  })
+  preview!: RuleChangePreview | null;
+}
+
 @ObjectType({ description: 'What createBouncePattern answers.' })
-export class CreateBouncePatternPayload extends BouncePatternPayload {
+export class CreateBouncePatternPayload extends DryRunnablePayload {
   @Field(() => [String], { description: 'Advice on the saved pattern, e.g. that it has no literal text to index.' })
   warnings!: string[];
 }
 
 @ObjectType({ description: 'What editBouncePattern answers.' })
-export class EditBouncePatternPayload extends BouncePatternPayload {
+export class EditBouncePatternPayload extends DryRunnablePayload {
   @Field(() => [String], { description: 'Advice on the saved pattern, e.g. that it has no literal text to index.' })
   warnings!: string[];
 }
