@@ -119,7 +119,7 @@ export function PatternForm({ id }: { id?: string }) {
     const saved =
       result.data &&
       ('createBouncePattern' in result.data ? result.data.createBouncePattern : result.data.editBouncePattern);
-    if (saved && saved.warnings.length > 0) {
+    if (saved?.pattern && saved.warnings.length > 0) {
       setWarnings(saved.warnings);
       setBase(saved.pattern);
       setConflict(null);
