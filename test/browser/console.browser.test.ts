@@ -293,6 +293,21 @@ describe.skipIf(!chromiumInstalled)('operator console in Chromium', () => {
   });
 
   it('shows a viewer no editing controls', async () => {
+    // Something in the trash, so that the missing Restore button means something.
+    const { createBouncePattern } = await gqlData(
+      service.url,
+      'mutation($input: CreateBouncePatternInput!) { createBouncePattern(input: $input) { pattern { id version } } }',
+      { input: { name: 'Old Acme rule', type: 'BOUNCE', pattern: 'acme policy', message: '' } },
+    );
+    const { id, version } = createBouncePattern.pattern;
+    await gqlData(
+      service.url,
+      'mutation($id: ID!, $v: Int!) { deleteBouncePattern(id: $id, expectedVersion: $v) { pattern { id } } }',
+      {
+        id,
+        v: version,
+      },
+    );
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const viewer = await context.newPage();
     await signIn(viewer, viewerToken);
@@ -302,6 +317,7 @@ describe.skipIf(!chromiumInstalled)('operator console in Chromium', () => {
     expect(await viewer.getByRole('link', { name: /^Edit / }).count()).toBe(0);
     expect(await viewer.getByRole('button', { name: /^(Delete|Disable|Enable) / }).count()).toBe(0);
     await viewer.getByRole('link', { name: 'Trash' }).click();
+    await viewer.getByRole('rowheader', { name: 'Old Acme rule' }).waitFor();
     expect(await viewer.getByRole('button', { name: /^Restore / }).count()).toBe(0);
     await screenshot(viewer, '13-viewer');
     await viewer.getByRole('button', { name: 'Sign out' }).click();
