@@ -240,7 +240,7 @@ describe.skipIf(!chromiumInstalled)('operator console in Chromium', () => {
     await expect.poll(() => page.getByRole('status').first().textContent()).toMatch(/^Intact: \d+ events checked/);
     await page.getByLabel('Event types (comma separated)').fill('BouncePatternDeleted');
     await page.getByRole('button', { name: 'Apply filters' }).click();
-    await expect.poll(() => page.locator('.count').textContent()).toBe('1 entries, newest first');
+    await expect.poll(() => page.locator('.count').textContent()).toBe('1 entry, newest first');
     await screenshot(page, '10-audit');
   });
 

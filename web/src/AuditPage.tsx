@@ -63,15 +63,18 @@ export function AuditPage() {
         <button type="submit">Apply filters</button>
       </form>
       <ErrorBanner error={apiError(error)} />
-      {log && <p className="count">{log.totalCount} entries, newest first</p>}
+      {log && <p className="count">{log.totalCount === 1 ? '1 entry' : `${log.totalCount} entries`}, newest first</p>}
       <ol className="history">
         {log?.edges.map(({ node }) => (
-          <div key={node.eventId}>
-            <p className="target">
-              #{node.position} · {node.aggregateType} <code>{node.aggregateId}</code>
-            </p>
-            <HistoryEntry entry={node} />
-          </div>
+          <HistoryEntry
+            key={node.eventId}
+            entry={node}
+            target={
+              <>
+                #{node.position} · {node.aggregateType} <code>{node.aggregateId}</code>
+              </>
+            }
+          />
         ))}
       </ol>
       {pages.pager('Audit pages', log?.pageInfo)}

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { type ReactNode, useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { useCan } from './App';
 import { apiError, mutationId } from './client';
@@ -60,15 +60,19 @@ export function HistoryPage({ id }: { id: string }) {
 
 export function HistoryEntry({
   entry,
+  target,
   canRevert,
   onRevert,
 }: {
   entry: AuditFieldsFragment;
+  /** What the entry is about, in the audit log (a pattern's own history needs no such line). */
+  target?: ReactNode;
   canRevert?: boolean;
   onRevert?: () => void;
 }) {
   return (
     <li className="entry">
+      {target && <p className="target">{target}</p>}
       <p>
         <strong>Version {entry.version}</strong> · {entry.eventType}
         {entry.revertedToVersion != null && ` (to version ${entry.revertedToVersion})`} · {when(entry.occurredAt)} by{' '}
