@@ -31,7 +31,7 @@ describe.skipIf(!chromiumInstalled)('operator console in Chromium', () => {
     );
     viewerToken = created.createApiToken.secret;
     browser = await launchChromium();
-    admin = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: 'UTC' });
+    admin = await newContext({ width: 1280, height: 900 }, 'UTC');
     page = await admin.newPage();
     // A whole second (the moment field's precision) after the defaults were installed.
     beforeCustom = new Date(Math.ceil((Date.now() + 1) / 1000) * 1000);
@@ -42,6 +42,13 @@ describe.skipIf(!chromiumInstalled)('operator console in Chromium', () => {
     await service?.stop();
     scratch.cleanup();
   });
+
+  /** A browser context whose waits fail within 10 s, well inside the test's own timeout. */
+  async function newContext(viewport: { width: number; height: number }, timezoneId?: string): Promise<BrowserContext> {
+    const context = await browser.newContext({ viewport, timezoneId });
+    context.setDefaultTimeout(10_000);
+    return context;
+  }
 
   async function signIn(target: Page, token: string): Promise<void> {
     await target.goto(base);
@@ -66,7 +73,12 @@ describe.skipIf(!chromiumInstalled)('operator console in Chromium', () => {
   // Page-side expressions are passed as text: this project's TypeScript has no DOM types.
   it('signs in with a token kept in sessionStorage and lists the patterns, defaults marked', async () => {
     await page.goto(base);
+    await page.getByLabel('API token').fill('bp_not_a_token_anyone_issued_0000');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/token was not accepted/);
+    expect(await page.evaluate('sessionStorage.length')).toBe(0);
     await screenshot(page, '01-sign-in');
+    await page.goto(base);
     // Keyboard only: the token field is the first control.
     await page.keyboard.press('Tab');
     await page.keyboard.type(ADMIN_TOKEN);
@@ -142,7 +154,7 @@ describe.skipIf(!chromiumInstalled)('operator console in Chromium', () => {
   });
 
   it('shows a conflict and the current values when another operator saved first', async () => {
-    const other = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const other = await newContext({ width: 1280, height: 900 });
     const otherPage = await other.newPage();
     await signIn(otherPage, ADMIN_TOKEN);
 
@@ -274,7 +286,7 @@ describe.skipIf(!chromiumInstalled)('operator console in Chromium', () => {
     const before = Number(await page.getByTestId('ruleset-version').textContent());
     await page.evaluate('window.notReloaded = true');
 
-    const other = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const other = await newContext({ width: 1280, height: 900 });
     const otherPage = await other.newPage();
     await signIn(otherPage, ADMIN_TOKEN);
     await search(otherPage, 'Acme');
@@ -308,7 +320,7 @@ describe.skipIf(!chromiumInstalled)('operator console in Chromium', () => {
         v: version,
       },
     );
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await newContext({ width: 1280, height: 900 });
     const viewer = await context.newPage();
     await signIn(viewer, viewerToken);
     await expect.poll(() => viewer.locator('.count').textContent()).toMatch(/^\d+ patterns/);
@@ -327,7 +339,7 @@ describe.skipIf(!chromiumInstalled)('operator console in Chromium', () => {
   });
 
   it('is readable in a narrow window', async () => {
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const context = await newContext({ width: 390, height: 844 });
     const narrow = await context.newPage();
     await signIn(narrow, ADMIN_TOKEN);
     await expect.poll(() => narrow.locator('.count').textContent()).toMatch(/^\d+ patterns/);
