@@ -1,12 +1,12 @@
 import { readdirSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { Agent } from 'node:http';
+import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from '../src/app/app.js';
 import { classifyBounceMessage } from '../src/app/bounceMessages.js';
 import { MESSAGE_LIMITS, parseBounceMessage } from '../src/domain/bounceMessage/parse.js';
 import { MemoryEventStore } from '../src/eventstore/memory.js';
-import { ADMIN, load, post, startServer } from './http.js';
+import { ADMIN, startService as startServer } from './http.js';
 
 const SECONDS = 5;
 const CLIENTS = 4;
@@ -14,6 +14,54 @@ const FIXTURES = new URL('../../test/fixtures/bounces/', import.meta.url);
 const CLASSIFY_MESSAGE = `query ClassifyMessage($message: String!) {
   classifyMessage(message: $message) { isBounce format recipients { recipient status classification { type matchedBy } } }
 }`;
+
+function post(url: string, token: string, query: string, variables: unknown, via: Agent): Promise<any> {
+  const payload = JSON.stringify({ query, variables });
+  return new Promise((resolve, reject) => {
+    const req = request(url, {
+      method: 'POST',
+      agent: via,
+      headers: {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(payload),
+        authorization: `Bearer ${token}`,
+      },
+    });
+    req.on('error', reject);
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const body = JSON.parse(Buffer.concat(chunks).toString()) as { data?: unknown; errors?: unknown };
+        if (body.errors) reject(new Error(JSON.stringify(body.errors)));
+        else resolve(body.data);
+      });
+    });
+    req.end(payload);
+  });
+}
+
+/** `clients` loops sending requests for `seconds`; returns requests done and their latencies (ms). */
+async function load(seconds: number, clients: number, send: (i: number) => Promise<unknown>) {
+  const latencies: number[] = [];
+  const until = performance.now() + seconds * 1_000;
+  let n = 0;
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (performance.now() < until) {
+        const started = performance.now();
+        await send(n++);
+        latencies.push(performance.now() - started);
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  return {
+    requests: latencies.length,
+    p50: latencies[Math.floor(latencies.length / 2)]!,
+    p99: latencies[Math.floor(latencies.length * 0.99)]!,
+  };
+}
 
 /** A DSN as big as classifyMessage takes: the report, then a returned original of about 500 KiB. */
 function largestBounce(corpus: readonly string[]): string {

@@ -18,6 +18,28 @@ const LOWER = new Uint16Array(0x10000);
 /** Old Cyrillic glyph variants RE2 folds into в д о с т т ъ ѣ ꙋ, which `toLowerCase` keeps apart. */
 const CYRILLIC_VARIANTS = [0x432, 0x434, 0x43e, 0x441, 0x442, 0x442, 0x44a, 0x463, 0xa64b];
 
+/**
+ * A literal as the index tells literals apart: ſ (U+017F) and the Kelvin sign (U+212A) as the s and k
+ * RE2 folds them into (as `search` reads them), and each other non-ASCII character as the first
+ * character of its shared column. Literals with one key end on one automaton state, so callers key
+ * their literals by it: two that collide are one literal for the index (at worst an extra regex run).
+ */
+export function indexedLiteral(literal: string): string {
+  let key = '';
+  for (let i = 0; i < literal.length; i++) {
+    const code = literal.charCodeAt(i);
+    key +=
+      code < 128
+        ? literal[i]
+        : code === 0x17f
+          ? 's'
+          : code === 0x212a
+            ? 'k'
+            : String.fromCharCode(0x100 + (code % NON_ASCII_BUCKETS));
+  }
+  return key;
+}
+
 /** The character a reply's non-ASCII code unit is indexed as: its lower case, as RE2 folds it. */
 export function foldedCodeOf(code: number): number {
   let lower = LOWER[code]!;

@@ -3,7 +3,7 @@ import { LIMITS } from '../src/domain/limits.js';
 import { compilePattern } from '../src/domain/regex.js';
 import { normaliseReply, parseReplyCodes, type ReplyCodes } from '../src/domain/reply.js';
 import type { BounceType, BouncePatternFields } from '../src/domain/types.js';
-import { LiteralIndex } from './literalIndex.js';
+import { indexedLiteral, LiteralIndex } from './literalIndex.js';
 import { byRuleOrder } from '../src/domain/ruleOrder.js';
 import { analysePattern } from './patternLiterals.js';
 
@@ -134,7 +134,9 @@ export class CompiledMatcher implements Matcher {
   readonly #sources: ReadonlyMap<string, CompiledSource>;
   /** Rules in rule order (priority, then creation), with their regex and group (ISP index or ALL_ISPS). */
   readonly #rules: readonly MatcherRule[];
+  /** Distinct compiled patterns, and the one of each rule: rules sharing a pattern run it once per reply. */
   readonly #regexes: readonly RE2[];
+  readonly #regexOfRank: Int32Array;
   readonly #groups: Int32Array;
   readonly #index: LiteralIndex;
   /** Literal id → ranks of the rules indexed under it: `#ranks[#rankStart[id] .. #rankStart[id + 1]]`. */
@@ -145,6 +147,9 @@ export class CompiledMatcher implements Matcher {
   readonly #foundLiterals: Int32Array;
   readonly #candidateKeys: Int32Array;
   readonly #seen: Uint32Array;
+  /** Per distinct pattern: the epoch it was last run in, and whether it matched then. */
+  readonly #ranAt: Uint32Array;
+  readonly #matched: Uint8Array;
   #epoch = 0;
 
   private constructor(
@@ -167,7 +172,14 @@ export class CompiledMatcher implements Matcher {
     }
     this.#sources = parts.sources;
     this.#rules = parts.rules;
-    this.#regexes = parts.rules.map((rule) => parts.sources.get(rule.pattern)!.regex!);
+    const regexIds = new Map<string, number>();
+    this.#regexOfRank = Int32Array.from(parts.rules, (rule) => {
+      const id = regexIds.get(rule.pattern);
+      if (id !== undefined) return id;
+      regexIds.set(rule.pattern, regexIds.size);
+      return regexIds.size - 1;
+    });
+    this.#regexes = [...regexIds.keys()].map((pattern) => parts.sources.get(pattern)!.regex!);
     this.#groups = Int32Array.from(parts.rules, (rule) =>
       rule.ispId === null ? ALL_ISPS : parts.groupOfIsp.get(rule.ispId)!,
     );
@@ -178,6 +190,8 @@ export class CompiledMatcher implements Matcher {
     this.#foundLiterals = new Int32Array(parts.index.literalCount);
     this.#candidateKeys = new Int32Array(parts.rules.length);
     this.#seen = new Uint32Array(parts.rules.length);
+    this.#ranAt = new Uint32Array(this.#regexes.length);
+    this.#matched = new Uint8Array(this.#regexes.length);
   }
 
   static *build(
@@ -216,9 +230,11 @@ export class CompiledMatcher implements Matcher {
       const sets = literalSets[rank]!;
       if (sets.length === 0) unindexed.push(rank);
       for (const literal of leastShared(sets, sharing)) {
-        const ranks = ranksByLiteral.get(literal);
-        if (ranks === undefined) ranksByLiteral.set(literal, [rank]);
-        else ranks.push(rank);
+        // Keyed as the index tells literals apart: literals it cannot tell apart share their rules.
+        const key = indexedLiteral(literal);
+        const ranks = ranksByLiteral.get(key);
+        if (ranks === undefined) ranksByLiteral.set(key, [rank]);
+        else if (ranks[ranks.length - 1] !== rank) ranks.push(rank);
       }
       if (rank % STEP === STEP - 1) yield;
     }
@@ -271,13 +287,15 @@ export class CompiledMatcher implements Matcher {
     const rank = this.#firstMatch(reply, isp === null ? NO_ISP : this.#groupOfIsp.get(isp.id)!);
     if (rank < 0) return fallback(codes, isp, this.rulesetVersion);
     const rule = this.#rules[rank]!;
+    // Literals with every field, not spreads: this object is made for every reply.
     return {
       type: rule.type,
       matchedBy: 'PATTERN',
       rule,
       message: rule.message,
       isp,
-      ...codes,
+      replyCode: codes.replyCode,
+      enhancedStatusCode: codes.enhancedStatusCode,
       rulesetVersion: this.rulesetVersion,
     };
   }
@@ -316,13 +334,24 @@ export class CompiledMatcher implements Matcher {
       const key = this.#candidateKey(this.#unindexedRanks[i]!, group, epoch);
       if (key >= 0) keys[candidates++] = key;
     }
-    const ordered = keys.subarray(0, candidates).sort();
-    for (let i = 0; i < ordered.length; i++) {
-      const key = ordered[i]!;
+    if (candidates === 0) return -1;
+    sortPrefix(keys, candidates);
+    // RE2 matches UTF-8: given a string, every regex would convert the reply again; a Buffer is read as is.
+    const input = Buffer.from(reply, 'utf8');
+    for (let i = 0; i < candidates; i++) {
+      const key = keys[i]!;
       const rank = key >= ruleCount ? key - ruleCount : key;
-      if (this.#regexes[rank]!.test(reply)) return rank;
+      if (this.#matches(this.#regexOfRank[rank]!, input, epoch)) return rank;
     }
     return -1;
+  }
+
+  #matches(regex: number, input: Buffer, epoch: number): boolean {
+    if (this.#ranAt[regex] !== epoch) {
+      this.#ranAt[regex] = epoch;
+      this.#matched[regex] = this.#regexes[regex]!.test(input) ? 1 : 0;
+    }
+    return this.#matched[regex] === 1;
   }
 
   /** The rule's sort key if it applies to the group and is not a candidate yet, else -1. */
@@ -336,9 +365,24 @@ export class CompiledMatcher implements Matcher {
   #nextEpoch(): number {
     if (this.#epoch === 0xffffffff) {
       this.#seen.fill(0);
+      this.#ranAt.fill(0);
       this.#epoch = 0;
     }
     return ++this.#epoch;
+  }
+}
+
+/** Sorts `keys[0 .. count)` in place: a few candidates are the rule, and a view plus a native sort cost more. */
+function sortPrefix(keys: Int32Array, count: number): void {
+  if (count > 16) {
+    keys.subarray(0, count).sort();
+    return;
+  }
+  for (let i = 1; i < count; i++) {
+    const key = keys[i]!;
+    let at = i;
+    for (; at > 0 && keys[at - 1]! > key; at--) keys[at] = keys[at - 1]!;
+    keys[at] = key;
   }
 }
 
@@ -396,11 +440,11 @@ function leastShared(sets: readonly (readonly string[])[], sharing: ReadonlyMap<
 /** `user@Mail.Example.com`, `<user@mail.example.com>` or `mail.example.com.` → `mail.example.com`. */
 export function recipientDomain(recipient: string | null | undefined): string | null {
   if (recipient === undefined || recipient === null) return null;
-  const address = recipient.trim().replace(/^<|>$/g, '');
-  const domain = address
-    .slice(address.lastIndexOf('@') + 1)
-    .toLowerCase()
-    .replace(/\.$/, '');
+  const address = recipient.trim();
+  let end = address.endsWith('>') ? address.length - 1 : address.length;
+  if (address.charCodeAt(end - 1) === 0x2e) end--;
+  const start = Math.max(address.lastIndexOf('@') + 1, address.startsWith('<') ? 1 : 0);
+  const domain = end > start ? address.slice(start, end).toLowerCase() : '';
   return domain.length === 0 || domain.length > LIMITS.domainLength ? null : domain;
 }
 
@@ -413,25 +457,20 @@ export function parentDomain(domain: string): string | null {
 /** No rule matched: the reply code class decides, and a guess is never a hard bounce. */
 export function fallback(codes: ReplyCodes, isp: MatcherIsp | null, rulesetVersion: bigint | null): Classification {
   const code = codes.replyCode ?? codes.enhancedStatusCode;
-  const base = { rule: null, isp, ...codes, rulesetVersion };
-  if (code === null)
-    return {
-      ...base,
-      type: 'BOUNCE',
-      matchedBy: 'NONE',
-      message: 'No pattern matched and the reply carries no reply code: failed, not retried.',
-    };
-  if (code.startsWith('4'))
-    return {
-      ...base,
-      type: 'SOFT_BOUNCE',
-      matchedBy: 'REPLY_CODE',
-      message: `No pattern matched; reply code ${code} is a temporary failure: retry.`,
-    };
+  const temporary = code?.startsWith('4') === true;
   return {
-    ...base,
-    type: 'BOUNCE',
-    matchedBy: 'REPLY_CODE',
-    message: `No pattern matched; reply code ${code} is not a temporary failure: not retried.`,
+    type: temporary ? 'SOFT_BOUNCE' : 'BOUNCE',
+    matchedBy: code === null ? 'NONE' : 'REPLY_CODE',
+    rule: null,
+    message:
+      code === null
+        ? 'No pattern matched and the reply carries no reply code: failed, not retried.'
+        : temporary
+          ? `No pattern matched; reply code ${code} is a temporary failure: retry.`
+          : `No pattern matched; reply code ${code} is not a temporary failure: not retried.`,
+    isp,
+    replyCode: codes.replyCode,
+    enhancedStatusCode: codes.enhancedStatusCode,
+    rulesetVersion,
   };
 }

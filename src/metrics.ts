@@ -114,6 +114,12 @@ export class Metrics {
     };
   }
 
+  /** One classify or classifyBatch answered (by Apollo or by the fast path), and how long it took. */
+  observeClassify(operation: 'classify' | 'classifyBatch', seconds: number, items?: number): void {
+    this.latency.observe({ operation }, seconds);
+    if (items !== undefined) this.batchSize.observe(items);
+  }
+
   countError(code: unknown): void {
     this.errors.inc({ code: typeof code === 'string' ? code : 'UNKNOWN' });
   }

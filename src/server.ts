@@ -19,6 +19,7 @@ import type { StatisticsStore } from './statistics/port.js';
 import { SqliteStatisticsStore } from './statistics/sqlite.js';
 import { createLoaders, type GraphQLContext, type Services } from './graphql/context.js';
 import { formatError } from './graphql/errors.js';
+import { ClassifyFastPath } from './graphql/fastPath.js';
 import { checkDocument, type GraphQLRequestBody, QUERY_LIMITS } from './graphql/limits.js';
 import { buildBouncePatternsSchema } from './graphql/schema.js';
 import { ChangeFeed } from './graphql/changeFeed.js';
@@ -79,7 +80,11 @@ async function openStatisticsStore(config: Config): Promise<StatisticsStore> {
 /** The composition root: store → app → GraphQL → HTTP. */
 export async function startService(
   config: Config,
-  options: AppOptions & { store?: EventStore } = {},
+  options: AppOptions & {
+    store?: EventStore;
+    /** false: every request goes through Apollo (tests compare both paths). */
+    fastPath?: boolean;
+  } = {},
 ): Promise<RunningService> {
   const store = options.store ?? (await openEventStore(config));
   const statisticsStore = await openStatisticsStore(config);
@@ -101,6 +106,7 @@ export async function startService(
   const feed = new ChangeFeed(config.subscriptionQueueLimit);
   const unfollow = feed.follow(app.runner);
   const schema = await buildBouncePatternsSchema();
+  const fastPath = new ClassifyFastPath(schema, app.classifier, metrics?.observeClassify.bind(metrics));
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     formatError: metrics
@@ -190,13 +196,24 @@ export async function startService(
     const principal = principalOf(req.headers.authorization, req.headers['x-actor'], config, app.apiTokens);
     const caller = { role: principal?.role ?? null, introspection: config.introspection };
     const check = (request: GraphQLRequestBody) => void checkDocument(schema, request, caller);
-    await executeGraphQL(apollo, req, res, url, { maxBodyBytes: config.maxBodyBytes, check }, async () => ({
-      principal,
-      correlationId,
-      services,
-      loaders: createLoaders(services),
-      feed,
-    }));
+    await executeGraphQL(
+      apollo,
+      req,
+      res,
+      url,
+      {
+        maxBodyBytes: config.maxBodyBytes,
+        check,
+        fast: options.fastPath === false ? undefined : (body) => fastPath.answer(body, principal),
+      },
+      async () => ({
+        principal,
+        correlationId,
+        services,
+        loaders: createLoaders(services),
+        feed,
+      }),
+    );
   };
 
   let stopping = false;

@@ -14,6 +14,11 @@ const LINE_REPLY_CODE = /^\s*([2-5]\d\d)(?:[ \t-]+|$)/;
 const ENHANCED_CODE_AT_START = /^#?([245]\.\d{1,3}\.\d{1,3})(?!\.?\d)/;
 const ENHANCED_CODE_ANYWHERE = /(?:^|[\s#([])([245]\.\d{1,3}\.\d{1,3})(?!\.?\d)/;
 const REPLY_CODE = /^([2-5]\d\d)(?!\d)/;
+/**
+ * What normalisation would change in one line: white space other than single spaces, a space at either
+ * end, a reply code followed by a continuation dash or by more than one space.
+ */
+const NOT_NORMAL = /[^\S ]| {2}|^ | $|^[2-5]\d\d(?:$|-| -)/;
 
 /**
  * Cut a reply to `LIMITS.replyLength` characters before anything else reads it, so a huge reply costs
@@ -32,7 +37,10 @@ export function boundReply(raw: string): string {
  * first line's enhanced code goes with its reply code. A line led by another code is text, kept whole.
  */
 export function normaliseReply(raw: string): string {
-  const lines = boundReply(raw).split(LINE_BREAK);
+  const bounded = boundReply(raw);
+  // Most replies are one line already in that form: one scan instead of the split and rejoin.
+  if (!NOT_NORMAL.test(bounded)) return bounded;
+  const lines = bounded.split(LINE_BREAK);
   const first = splitLeadingCodes(lines[0] ?? '');
   const parts: string[] = [first.replyCode === null ? first.text : `${first.replyCode} ${first.text}`];
   for (let i = 1; i < lines.length; i++) {

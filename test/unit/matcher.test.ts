@@ -85,6 +85,13 @@ describe('compileMatcher: ISP resolution', () => {
     expect(matcher.classify({ reply: USER_UNKNOWN, recipient: 'googlemail.com' }).isp).toBe(GMAIL);
   });
 
+  it('reads the domain of an address in angle brackets, with a trailing dot, or with spaces around', () => {
+    for (const recipient of ['<someone@Gmail.com>', ' someone@gmail.com. ', '<gmail.com.>', '<someone@gmail.com.>'])
+      expect(matcher.classify({ reply: USER_UNKNOWN, recipient }).isp, recipient).toBe(GMAIL);
+    for (const recipient of ['<>', 'someone@', '@.', '<someone@>', ''])
+      expect(matcher.classify({ reply: USER_UNKNOWN, recipient }).isp, recipient).toBeNull();
+  });
+
   it('takes an explicit ISP id over the recipient’s domain', () => {
     const answer = matcher.classify({ reply: USER_UNKNOWN, recipient: 'someone@hotmail.com', ispId: 'gmail' });
     expect(answer.isp).toBe(GMAIL);
@@ -271,6 +278,23 @@ describe('analysePattern', () => {
 });
 
 describe('compileMatcher: the index loses no match', () => {
+  it('keeps literals that share the index columns (б and ѱ, ſ and s) apart enough to try both rules', () => {
+    const rules = [
+      rule({ id: 'bull', pattern: 'бык', priority: 1 }),
+      rule({ id: 'psi', pattern: 'ѱык', priority: 2 }),
+      rule({ id: 'long-s', pattern: 'ſpam block', priority: 3 }),
+      rule({ id: 'plain-s', pattern: 'spam trap', priority: 4 }),
+    ];
+    const matcher = compileMatcher(rules, [], 1n);
+    const ruleOf = (reply: string) => matcher.classify({ reply }).rule?.id ?? null;
+    expect([ruleOf('550 бык'), ruleOf('550 ѱык'), ruleOf('550 spam block'), ruleOf('550 ſpam trap')]).toEqual([
+      'bull',
+      'psi',
+      'long-s',
+      'plain-s',
+    ]);
+  });
+
   const WORDS = [
     'user',
     'unknown',
@@ -312,6 +336,10 @@ describe('compileMatcher: the index loses no match', () => {
     'invalid',
     'recipient',
     'inactive',
+    // Not ASCII: the regexes read the reply as UTF-8 bytes, the index as UTF-16 code units.
+    'größe',
+    'ſpam',
+    'boîte',
   ];
 
   // Words of other scripts, with the old Cyrillic glyph variants RE2 folds into о and в.

@@ -28,6 +28,18 @@ describe('normaliseReply', () => {
     );
   });
 
+  it('answers a one-line reply already in normal form as it is, and normalises the near misses', () => {
+    for (const reply of ['550 5.1.1 User unknown', 'User unknown', '5500 x', '550x y'])
+      expect(normaliseReply(reply)).toBe(reply);
+    expect(normaliseReply('550 -5.1.1 User unknown')).toBe('550 5.1.1 User unknown');
+    expect(normaliseReply('550-5.1.1 User unknown')).toBe('550 5.1.1 User unknown');
+    expect(normaliseReply('550  User unknown')).toBe('550 User unknown');
+    expect(normaliseReply(' 550 User unknown')).toBe('550 User unknown');
+    expect(normaliseReply('550 User unknown ')).toBe('550 User unknown');
+    expect(normaliseReply('550 User\u00a0unknown')).toBe('550 User unknown');
+    expect(normaliseReply('550')).toBe('550');
+  });
+
   it('collapses white space and trims', () => {
     expect(normaliseReply('  452   4.2.2 \t Mailbox\u00a0 full  \n')).toBe('452 4.2.2 Mailbox full');
   });

@@ -7,7 +7,8 @@ import type { GraphQLContext } from '../context.js';
 import { BouncePatternRevision } from '../types/bouncePattern.js';
 import { Viewer } from '../types/apiToken.js';
 import { IspRevision } from '../types/isp.js';
-import { Node, parseRevisionId, revisionId } from '../types/node.js';
+import { parseRevisionId, revisionId } from '../revisionIds.js';
+import { Node } from '../types/node.js';
 
 /** Tags a row with its GraphQL type, which the Node interface resolves by. */
 const as = <T extends object>(__typename: string, row: T | undefined) => (row ? { ...row, __typename } : null);
