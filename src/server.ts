@@ -23,10 +23,10 @@ import { ClassifyFastPath } from './graphql/fastPath.js';
 import { checkDocument, type GraphQLRequestBody, QUERY_LIMITS } from './graphql/limits.js';
 import { buildBouncePatternsSchema } from './graphql/schema.js';
 import { ChangeFeed } from './graphql/changeFeed.js';
+import { serveSubscriptions } from './http/subscriptionServer.js';
 import { loadConsole } from './http/console.js';
 import { EXPLORER_ASSET_PREFIX, explorerAsset, explorerPage } from './http/explorer.js';
 import { executeGraphQL, RequestError, sendError } from './http/graphqlHttp.js';
-import { serveSubscriptions } from './http/subscriptionServer.js';
 
 export interface RunningService {
   readonly url: string;
