@@ -12,6 +12,9 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY projections ./projections
 COPY bench ./bench
+# The operator console: typed from the committed schema, built by Vite into web/dist.
+COPY schema ./schema
+COPY web ./web
 RUN npm run build && npm prune --omit=dev
 
 # Runtime: no compiler, no dev dependencies, not root.
@@ -26,6 +29,7 @@ WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/web/dist ./web/dist
 RUN mkdir -p /app/data && chown node:node /app/data
 VOLUME /app/data
 USER node

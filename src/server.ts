@@ -26,6 +26,7 @@ import { checkDocument, type GraphQLRequestBody, QUERY_LIMITS } from './graphql/
 import { buildBouncePatternsSchema } from './graphql/schema.js';
 import { ChangeFeed } from './graphql/changeFeed.js';
 import { serveSubscriptions } from './http/subscriptionServer.js';
+import { loadConsole } from './http/console.js';
 import { EXPLORER_ASSET_PREFIX, explorerAsset, explorerPage } from './http/explorer.js';
 import { executeGraphQL, RequestError, sendError } from './http/graphqlHttp.js';
 
@@ -172,6 +173,7 @@ export async function startService(
     ],
   });
   await apollo.start();
+  const consoleFiles = loadConsole();
 
   serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     // The request target is a path (`//` included); anything else (absolute or `*` forms) is not ours.
@@ -210,8 +212,15 @@ export async function startService(
         return;
       }
     }
+    const consoleFile = req.method === 'GET' ? consoleFiles?.get(url.pathname) : undefined;
+    if (consoleFile) {
+      res.writeHead(200, consoleFile.headers);
+      res.end(consoleFile.body);
+      return;
+    }
     const wantsPage =
       req.method === 'GET' && (req.headers.accept ?? '').includes('text/html') && !url.searchParams.has('query');
+    // The explorer at /graphql; at / too when the console was not built.
     if (config.explorer && wantsPage && (url.pathname === '/' || url.pathname === '/graphql')) {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       res.end(explorerPage('/graphql'));
