@@ -234,7 +234,12 @@ export async function startService(
     res.setHeader('x-correlation-id', correlationId);
     // The token first: without one, nothing costly is done for the request (checkDocument).
     const principal = principalOf(req.headers.authorization, req.headers['x-actor'], config, app.apiTokens);
-    const caller = { role: principal?.role ?? null, introspection: config.introspection };
+    const caller = {
+      role: principal?.role ?? null,
+      introspection: config.introspection,
+      listSize: (type: string, field: string) =>
+        type === 'Isp' && field === 'patterns' ? app.bouncePatterns.largestIspPatternCount() : undefined,
+    };
     let mutation = false;
     const check = (request: GraphQLRequestBody) => {
       mutation =

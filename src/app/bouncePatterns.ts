@@ -123,6 +123,14 @@ export class BouncePatterns {
     });
   }
 
+  /** The most patterns any one ISP has now: what a page of ISPs with their patterns can hold. */
+  largestIspPatternCount(): number {
+    const counts = new Map<string, number>();
+    for (const row of this.deps.runner.model.patterns())
+      if (row.ispId !== null) counts.set(row.ispId, (counts.get(row.ispId) ?? 0) + 1);
+    return Math.max(0, ...counts.values());
+  }
+
   /** The patterns of each ISP, in classification order, found in one pass. */
   byIsps(ispIds: readonly string[]): BouncePatternRow[][] {
     const byIsp = new Map<string, BouncePatternRow[]>(ispIds.map((id) => [id, []]));

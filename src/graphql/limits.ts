@@ -97,6 +97,11 @@ export interface RequestCaller {
   readonly role: Role | null;
   /** Whether introspection is served: then an introspection document may pass without a token. */
   readonly introspection: boolean;
+  /**
+   * The most items an unpaginated list field (`Type.field`) can hold now, when the service knows it
+   * (an ISP's patterns); asked only for documents that select it. Unknown: costed as a full page.
+   */
+  readonly listSize?: (type: string, field: string) => number | undefined;
 }
 
 /** The document-wide counts, independent of variables and caller: kept with the parsed document. */
@@ -133,7 +138,13 @@ export function checkDocument(schema: GraphQLSchema, request: GraphQLRequestBody
   if (caller.role === null && !parsed.introspectionOnly) throw unauthenticated();
   const operation = selectOperation(parsed.document, request.operationName);
   if (operation) {
-    const walk = new OperationWalk(schema, parsed.fragments, variablesOf(operation, request.variables), caller.role);
+    const walk = new OperationWalk(
+      schema,
+      parsed.fragments,
+      variablesOf(operation, request.variables),
+      caller.role,
+      caller.listSize,
+    );
     const root =
       operation.operation === 'mutation'
         ? schema.getMutationType()
@@ -309,6 +320,7 @@ class OperationWalk {
     private readonly fragments: ReadonlyMap<string, FragmentDefinitionNode>,
     private readonly variables: Record<string, unknown>,
     private readonly role: Role | null,
+    private readonly listSize?: RequestCaller['listSize'],
   ) {}
 
   selectionSet(set: SelectionSetNode, parent: GraphQLNamedType | undefined, introspection = false): Totals {
@@ -366,12 +378,18 @@ class OperationWalk {
       };
     return {
       depth: 1 + child.depth,
-      cost: this.fieldCost(node, definition, child.cost),
+      cost: this.listSizeOf(parent, node, child.cost) ?? this.fieldCost(node, definition, child.cost),
       introspectionLists: child.introspectionLists,
     };
   }
 
   /** A page costs its size times its fields, a batch its items times theirs, a field its own complexity. */
+  /** A list the service can bound by what it holds now costs its items times their fields. */
+  private listSizeOf(parent: GraphQLNamedType | undefined, node: FieldNode, childCost: number): number | undefined {
+    const size = parent && this.listSize?.(parent.name, node.name.value);
+    return size === undefined ? undefined : 1 + size * childCost;
+  }
+
   private fieldCost(
     node: FieldNode,
     definition: GraphQLField<unknown, unknown> | undefined,
