@@ -120,7 +120,7 @@ describe('limits on what a request may cost', () => {
 
   it('query cost, computed with the variables', async () => {
     const query =
-      'query($n: Int) { bouncePatterns(first: $n) { edges { node { id isp { patterns { id name pattern } } } } } }';
+      'query($n: Int) { bouncePatterns(first: $n) { edges { node { id history { position eventType actor { id } } } } } }';
     const cheap = await gql(service.url, query, { n: 2 });
     expect(cheap.errors).toBeUndefined();
     const costly = await gqlError(service.url, query, { n: 500 });
