@@ -3,13 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { handleCommand } from '../src/app/commandHandler.js';
-import { bouncePatternDecider } from '../src/domain/bouncePattern.js';
-import { ispDecider } from '../src/domain/isp.js';
-import { bouncePatternStream, ispStream } from '../src/domain/streams.js';
-import { SYSTEM_ACTOR } from '../src/domain/types.js';
 import { SqliteEventStore } from '../src/eventstore/sqlite.js';
 import { generateCorpus } from './classify.js';
+import { writeRules } from './rebuild.js';
 
 export const ADMIN = `bp_bench_${'0'.repeat(32)}`;
 const BATCH = 100;
@@ -28,25 +24,7 @@ const CLASSIFY = `query Classify($reply: String!, $recipient: String) {
 async function prepareLog(path: string, ruleCount: number) {
   const corpus = generateCorpus(ruleCount, 5_000, ruleCount);
   const store = new SqliteEventStore(path);
-  const clock = () => new Date();
-  for (const { id, ...fields } of corpus.isps)
-    await handleCommand(
-      store,
-      ispDecider,
-      ispStream(id),
-      { type: 'CreateIsp', ispId: id, origin: 'CUSTOM', fields },
-      { actor: SYSTEM_ACTOR },
-      clock,
-    );
-  for (const { id, createdPosition: _, ...fields } of corpus.rules)
-    await handleCommand(
-      store,
-      bouncePatternDecider,
-      bouncePatternStream(id),
-      { type: 'CreateBouncePattern', patternId: id, origin: 'CUSTOM', fields },
-      { actor: SYSTEM_ACTOR },
-      clock,
-    );
+  await writeRules(store, corpus);
   await store.close();
   return corpus.requests;
 }

@@ -5,6 +5,7 @@ import { ispDecider } from '../src/domain/isp.js';
 import { ANONYMOUS_ACTOR, SYSTEM_ACTOR } from '../src/domain/types.js';
 import { bouncePatternStream, ispStream } from '../src/domain/streams.js';
 import { MemoryEventStore } from '../src/eventstore/memory.js';
+import type { EventStore } from '../src/eventstore/port.js';
 import { compileMatcher } from '../projections/matcher.js';
 import { generateCorpus, type BenchCorpus } from './classify.js';
 
@@ -27,9 +28,8 @@ async function longestPause(work: () => Promise<unknown>): Promise<number> {
   return longest;
 }
 
-/** An app whose log holds the corpus' ISPs and rules, each created by its command. */
-export async function appWithRules({ isps, rules }: Pick<BenchCorpus, 'isps' | 'rules'>, options: AppOptions = {}) {
-  const store = new MemoryEventStore();
+/** Writes the corpus' ISPs and rules into `store`, each created by its command. */
+export async function writeRules(store: EventStore, { isps, rules }: Pick<BenchCorpus, 'isps' | 'rules'>) {
   const clock = () => new Date();
   for (const { id, ...fields } of isps)
     await handleCommand(
@@ -49,6 +49,12 @@ export async function appWithRules({ isps, rules }: Pick<BenchCorpus, 'isps' | '
       { actor: SYSTEM_ACTOR },
       clock,
     );
+}
+
+/** An app whose log holds the corpus' ISPs and rules, each created by its command. */
+export async function appWithRules(corpus: Pick<BenchCorpus, 'isps' | 'rules'>, options: AppOptions = {}) {
+  const store = new MemoryEventStore();
+  await writeRules(store, corpus);
   const app = new App(store, { seed: false, ...options });
   await app.start();
   return app;
