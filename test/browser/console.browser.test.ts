@@ -79,7 +79,9 @@ describe.skipIf(!chromiumInstalled)('operator console in Chromium', () => {
     expect(await page.evaluate('sessionStorage.length')).toBe(0);
     await screenshot(page, '01-sign-in');
     await page.goto(base);
-    // Keyboard only: the token field is the first control.
+    // Keyboard only: the token field is the first control (once the page has rendered it: a loaded machine
+    // may run the test before the console's script has).
+    await page.getByLabel('API token').waitFor();
     await page.keyboard.press('Tab');
     await page.keyboard.type(ADMIN_TOKEN);
     await page.keyboard.press('Enter');
