@@ -194,11 +194,18 @@ describe.skipIf(!chromiumInstalled)('operator console in Chromium', () => {
         .getByRole('button', { name: /Delete/ })
         .count(),
     ).toBe(0);
+    const differs = rows(page).locator('.badge.differs');
+    expect(await differs.count()).toBe(0);
     await rows(page).getByRole('button', { name: 'Disable Gmail: account does not exist' }).click();
     await rows(page).getByRole('button', { name: 'Enable Gmail: account does not exist' }).waitFor();
     expect(await rows(page).first().innerText()).toMatch(/500\s+no\b/);
+    // The operator's edit makes the default differ from what the release ships; enabling it again undoes that.
+    await expect.poll(() => differs.count()).toBe(1);
+    expect(await differs.getAttribute('title')).toMatch(/not what this release ships/);
+    expect(await differs.innerText()).toBe('differs from shipped default');
     await rows(page).getByRole('button', { name: 'Enable Gmail: account does not exist' }).click();
     await rows(page).getByRole('button', { name: 'Disable Gmail: account does not exist' }).waitFor();
+    await expect.poll(() => differs.count()).toBe(0);
 
     await search(page, 'Acme');
     await page.getByRole('button', { name: 'Delete Acme: user unknown' }).click();

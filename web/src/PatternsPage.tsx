@@ -176,6 +176,14 @@ export function PatternTable({
               <th scope="row">
                 {p.name}
                 {p.origin === 'DEFAULT' && <span className="badge default">default</span>}
+                {p.differsFromShippedDefault && (
+                  <span
+                    className="badge differs"
+                    title="An operator changed this default: it is not what this release ships"
+                  >
+                    differs from shipped default
+                  </span>
+                )}
               </th>
               <td>
                 <TypeBadge type={p.type} />
