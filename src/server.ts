@@ -19,6 +19,7 @@ import { Metrics, mayScrape } from './metrics.js';
 import { MemoryStatisticsStore } from './statistics/memory.js';
 import type { StatisticsStore } from './statistics/port.js';
 import { SqliteStatisticsStore } from './statistics/sqlite.js';
+import { openWhenUnlocked } from './eventstore/sqlite.js';
 import { createLoaders, type GraphQLContext, type Services } from './graphql/context.js';
 import { formatError, unavailableStatusPlugin } from './graphql/errors.js';
 import { ClassifyFastPath } from './graphql/fastPath.js';
@@ -76,7 +77,7 @@ async function openStatisticsStore(config: Config): Promise<StatisticsStore> {
     return PostgresStatisticsStore.open(config.databaseUrl, { schema: config.databaseSchema });
   }
   if (config.eventStoreConnectionString) return new MemoryStatisticsStore();
-  return new SqliteStatisticsStore(config.sqlitePath);
+  return openWhenUnlocked(() => new SqliteStatisticsStore(config.sqlitePath));
 }
 
 /** The composition root: store → app → GraphQL → HTTP. */

@@ -99,9 +99,11 @@ export class ApiTokens {
           "BOOTSTRAP_ADMIN_TOKEN is not the secret of this log's admin token: unset it to keep the tokens the log holds (admins create more with createApiToken)",
         );
       const id = `bootstrap-${hashSecret(configured).slice(0, 16)}`;
-      await unlessConcurrentlyDone(() =>
+      const installed = await unlessConcurrentlyDone(() =>
         this.create('bootstrap admin (BOOTSTRAP_ADMIN_TOKEN)', 'admin', context, configured, id),
       );
+      // Another replica installed it first: serve once this one has read that, so the token works here too.
+      if (!installed) await this.deps.runner.waitFor(await this.deps.store.headPosition());
       return null;
     }
     if (this.model.apiTokens().length > 0) return null;

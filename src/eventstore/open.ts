@@ -1,4 +1,4 @@
-import { SqliteEventStore } from './sqlite.js';
+import { openWhenUnlocked, SqliteEventStore } from './sqlite.js';
 import type { EventStore } from './port.js';
 import { loadSigningKey } from './checkpoints.js';
 import { signingStore } from './signing.js';
@@ -28,5 +28,5 @@ async function openNamedStore(config: Parameters<typeof openEventStore>[0]): Pro
     const { openEventStoreDb } = await import('./eventstoredb.js');
     return openEventStoreDb(config.eventStoreConnectionString);
   }
-  return new SqliteEventStore(config.sqlitePath);
+  return openWhenUnlocked(() => new SqliteEventStore(config.sqlitePath));
 }

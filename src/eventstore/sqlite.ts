@@ -62,6 +62,25 @@ function createOrUpgrade(db: Database.Database): void {
   }).immediate();
 }
 
+/**
+ * Opens a connection to a SQLite file, retrying while another process holds the lock that creating or
+ * switching a new file to WAL needs: SQLite answers that at once, without waiting out the busy timeout,
+ * when two services start together on a new file.
+ */
+export async function openWhenUnlocked<T>(open: () => T, attempts = 20): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return open();
+    } catch (error) {
+      const busy =
+        error instanceof Error &&
+        /database is locked|SQLITE_BUSY/.test(`${(error as { code?: string }).code} ${error.message}`);
+      if (!busy || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 100));
+    }
+  }
+}
+
 interface Row {
   position: bigint;
   event_id: string;
