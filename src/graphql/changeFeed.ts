@@ -30,6 +30,8 @@ export class ChangeFeed {
   /** Publishes what the runner applies, until the returned function is called. */
   follow(runner: ProjectionRunner): () => void {
     return runner.onApplied(({ events, rulesChanged }) => {
+      // Nobody listening: no message (nor audit entry) is built for each event.
+      if (this.#subscribers.size === 0) return;
       for (const event of events) {
         const { aggregateType, aggregateId } = parseStream(event.streamId);
         if (aggregateType === 'bouncePattern')

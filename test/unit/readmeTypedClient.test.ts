@@ -1,11 +1,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { codegen } from '@graphql-codegen/core';
-import * as typedDocumentNode from '@graphql-codegen/typed-document-node';
-import * as typescript from '@graphql-codegen/typescript';
-import * as typescriptOperations from '@graphql-codegen/typescript-operations';
-import { buildSchema, parse } from 'graphql';
+import { parse } from 'graphql';
 import ts from 'typescript';
 import { expect, it } from 'vitest';
+// @ts-expect-error: a plain ES module of the console's build, without types.
+import { typedClient } from '../../web/typedClient.mjs';
 
 const at = (path: string) => new URL(path, import.meta.url);
 
@@ -21,20 +19,8 @@ it("the README's operations compile into a typed client of the committed schema"
     document: parse(match[1]!),
   }));
   expect(documents.length).toBeGreaterThanOrEqual(5);
-  const output = await codegen({
-    filename: 'readme.generated.ts',
-    schema: parse(sdl),
-    schemaAst: buildSchema(sdl),
-    documents,
-    config: {
-      enumsAsTypes: true,
-      useTypeImports: true,
-      strictScalars: true,
-      scalars: { DateTime: 'string', Position: 'string', JSON: 'unknown' },
-    },
-    plugins: [{ typescript: {} }, { typescriptOperations: {} }, { typedDocumentNode: {} }],
-    pluginMap: { typescript, typescriptOperations, typedDocumentNode },
-  });
+  const output = await typedClient(sdl, documents, 'readme.generated.ts');
+
   // Beside the build's output, so that the client's imports resolve from the project's packages.
   const folder = at('../../dist/typed-client/');
   mkdirSync(folder, { recursive: true });
