@@ -16,7 +16,6 @@ import { ANONYMOUS_ACTOR, type Actor } from './domain/types.js';
 import type { EventStore } from './eventstore/port.js';
 import { openEventStore } from './eventstore/open.js';
 import { Metrics, mayScrape } from './metrics.js';
-import { MemoryStatisticsStore } from './statistics/memory.js';
 import type { StatisticsStore } from './statistics/port.js';
 import { SqliteStatisticsStore } from './statistics/sqlite.js';
 import { openWhenUnlocked } from './eventstore/sqlite.js';
@@ -68,15 +67,20 @@ function correlationIdOf(req: IncomingMessage): string {
 }
 
 /**
- * Statistics live beside the log, in tables of their own: in the SQLite file or the PostgreSQL schema.
- * EventStoreDB has no place for them, so there each replica keeps its own, in memory.
+ * Statistics live beside the log, apart from the rules: tables of their own in the SQLite file or the
+ * PostgreSQL schema, streams of their own in EventStoreDB.
  */
 async function openStatisticsStore(config: Config): Promise<StatisticsStore> {
   if (config.databaseUrl) {
     const { PostgresStatisticsStore } = await import('./statistics/postgres.js');
     return PostgresStatisticsStore.open(config.databaseUrl, { schema: config.databaseSchema });
   }
-  if (config.eventStoreConnectionString) return new MemoryStatisticsStore();
+  if (config.eventStoreConnectionString) {
+    const { openEventStoreDbStatistics } = await import('./statistics/eventstoredb.js');
+    return openEventStoreDbStatistics(config.eventStoreConnectionString, {
+      retentionDays: config.statisticsRetentionDays,
+    });
+  }
   return openWhenUnlocked(() => new SqliteStatisticsStore(config.sqlitePath));
 }
 

@@ -107,5 +107,14 @@ export class MemoryStatisticsStore implements StatisticsStore {
     return [...this.sampleRows.values()].sort((a, b) => b.lastSeenAt - a.lastSeenAt).slice(0, limit);
   }
 
+  /** Every row, as one batch that adds them to an empty store (a snapshot). */
+  contents(): StatisticsBatch {
+    return {
+      hits: [...this.hitRows.values()],
+      unmatched: [...this.unmatchedRows.values()],
+      sample: [...this.sampleRows.values()],
+    };
+  }
+
   async close(): Promise<void> {}
 }

@@ -1,10 +1,18 @@
+import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_STREAM_PREFIXES } from '../../src/eventstore/eventstoredb.js';
+import {
+  EventStoreDbStatisticsStore,
+  openEventStoreDbStatistics,
+  STATISTICS_STREAM_PREFIX,
+} from '../../src/statistics/eventstoredb.js';
 import { MemoryStatisticsStore } from '../../src/statistics/memory.js';
 import { BUCKET, type HitCount, type StatisticsStore, type UnmatchedGroup } from '../../src/statistics/port.js';
 import { PostgresStatisticsStore } from '../../src/statistics/postgres.js';
 import { SqliteStatisticsStore } from '../../src/statistics/sqlite.js';
 import { postgresSchemas, postgresSkipReason, postgresUrl } from '../support/postgres.js';
 import { sampledReply } from '../support/sampledReply.js';
+import { MAX_APPEND_BYTES, ScriptedEventStoreDb } from '../support/scriptedEventStoreDb.js';
 import { scratchDir } from '../support/serviceProcess.js';
 
 const DAY0 = Date.UTC(2026, 10, 1);
@@ -39,6 +47,11 @@ afterEach(() => {
 });
 
 const schemas = postgresSchemas();
+const esdbUrl = process.env.EVENTSTORE_CONNECTION_STRING;
+// Never a silent pass: without a server the real EventStoreDB runs are skipped, saying why.
+const esdbSkipReason = 'statistics on EventStoreDB: skipped — set EVENTSTORE_CONNECTION_STRING to run';
+if (!esdbUrl) console.warn(esdbSkipReason);
+const testPrefix = () => `${STATISTICS_STREAM_PREFIX}test-${randomUUID()}-`;
 const STORES: Record<string, () => Promise<StatisticsStore>> = {
   memory: async () => new MemoryStatisticsStore(),
   sqlite: async () => {
@@ -49,6 +62,12 @@ const STORES: Record<string, () => Promise<StatisticsStore>> = {
   // Skipped, saying why (test/support/postgres.ts), when no server answers.
   ...(postgresSkipReason === null && {
     postgres: () => PostgresStatisticsStore.open(postgresUrl, { schema: schemas.name() }),
+  }),
+  'eventstoredb (scripted server)': async () =>
+    new EventStoreDbStatisticsStore(new ScriptedEventStoreDb().client(), { retentionDays: 30 }),
+  // A prefix per store: tests sharing the server never meet.
+  ...(esdbUrl && {
+    eventstoredb: async () => openEventStoreDbStatistics(esdbUrl, { retentionDays: 30, prefix: testPrefix() }),
   }),
 };
 
@@ -129,3 +148,119 @@ for (const [name, open] of Object.entries(STORES)) {
     });
   });
 }
+
+/** Replicas of the service sharing one EventStoreDB: scripted always, a real server when one is named. */
+const ESDB_SERVERS: Record<string, () => (options?: { clock?: () => number }) => EventStoreDbStatisticsStore> = {
+  'scripted server': () => {
+    const server = new ScriptedEventStoreDb();
+    return () => new EventStoreDbStatisticsStore(server.client(), { retentionDays: 30 });
+  },
+  ...(esdbUrl && {
+    server: () => {
+      const prefix = testPrefix();
+      return () => openEventStoreDbStatistics(esdbUrl, { retentionDays: 30, prefix });
+    },
+  }),
+};
+
+/** A flush of `n` distinct sampled templates of about 250 bytes each, and one hit per template. */
+const bigFlush = (flush: number, n: number) => ({
+  hits: [hit({ count: n })],
+  unmatched: [],
+  sample: Array.from({ length: n }, (_, i) => ({
+    ...sampled(`${flush}-${i} ${'x'.repeat(200)}`, DAY0 + flush),
+  })),
+});
+
+if (!esdbUrl)
+  describe.skip(esdbSkipReason, () => {
+    it('runs the contract, replicas and restart on a real server', () => {});
+  });
+
+for (const [name, makeServer] of Object.entries(ESDB_SERVERS)) {
+  describe(`statistics on EventStoreDB (${name})`, () => {
+    it('two replicas on one server add up; each sees the other’s flush at its next query', async () => {
+      const replica = makeServer();
+      const [a, b] = [replica(), replica()];
+      await a.add({ hits: [hit({ count: 2 })], unmatched: [group({})], sample: [sampled('a', DAY0)] });
+      await b.add({ hits: [hit({ count: 5 })], unmatched: [group({ count: 4 })], sample: [sampled('a', DAY0 + 1)] });
+      for (const store of [a, b]) {
+        expect(await store.hits({ by: ['patternId'] })).toEqual([
+          { patternId: 'p1', count: 7, lastAt: DAY0 + 10 * BUCKET.hour + 5 },
+        ]);
+        expect((await store.unmatched({ limit: 10 })).map((g) => g.count)).toEqual([5]);
+        expect(await store.sample(10)).toEqual([{ ...sampled('a', DAY0 + 1), count: 2 }]);
+      }
+      await Promise.all([a.close(), b.close()]);
+    });
+
+    it('a replica started later reads every flush back, from the last snapshot on', async () => {
+      const replica = makeServer();
+      const first = replica();
+      // ~0.5 MB a flush: the third flush's deltas outweigh the 1 MiB floor, the fourth writes a snapshot.
+      for (let flush = 0; flush < 6; flush++) await first.add(bigFlush(flush, 2_000));
+      await first.close();
+      const later = replica();
+      expect(await later.hits({ by: ['patternId'] })).toEqual([
+        { patternId: 'p1', count: 12_000, lastAt: DAY0 + 10 * BUCKET.hour + 5 },
+      ]);
+      const sample = await later.sample(20_000);
+      expect(sample).toHaveLength(12_000);
+      expect(sample[0]!.template).toMatch(/^5-/);
+      await later.close();
+    });
+  });
+}
+
+describe('statistics on EventStoreDB: streams, snapshots and retention (scripted server)', () => {
+  it('splits a snapshot under the append limit and truncates the stream before it', async () => {
+    const server = new ScriptedEventStoreDb();
+    const store = new EventStoreDbStatisticsStore(server.client(), { retentionDays: 30 });
+    for (let flush = 0; flush < 6; flush++) await store.add(bigFlush(flush, 2_000));
+    const events = server.streams.get(store.stream)!.events;
+    const marker = events.findLast((e) => e.type === 'StatisticsSnapshotted')!;
+    const snapshot = (marker.data as { snapshot: string }).snapshot;
+    const parts = events.filter((e) => (e.data as { snapshot?: string }).snapshot === snapshot && e !== marker);
+    // Every template flushed before the marker: more than one part, each under the limit (the server refuses more).
+    expect(parts.length).toBeGreaterThan(1);
+    const flushedBefore = events.slice(0, events.indexOf(marker)).filter((e) => e.type === 'StatisticsFlushed');
+    expect(parts.flatMap((e) => (e.data as { sample: unknown[] }).sample)).toHaveLength(2_000 * flushedBefore.length);
+    expect(Math.max(...parts.map((e) => JSON.stringify(e.data).length))).toBeLessThan(MAX_APPEND_BYTES);
+    // What came before the snapshot is truncated: a start reads the parts, the marker and the flushes after.
+    const visible = server.visible(store.stream)!;
+    expect(visible[0]).toEqual(parts[0]);
+    expect(visible.map((e) => e.type)).toEqual([
+      ...parts.map(() => 'StatisticsSnapshotPart'),
+      'StatisticsSnapshotted',
+      ...events.slice(events.indexOf(marker) + 1).map(() => 'StatisticsFlushed'),
+    ]);
+    await store.close();
+  });
+
+  it('keeps streams for the retention ($maxAge): a replica started after it reads nothing of them', async () => {
+    let now = DAY0;
+    const server = new ScriptedEventStoreDb(() => now);
+    const old = new EventStoreDbStatisticsStore(server.client(), { retentionDays: 30, clock: () => now });
+    await old.add({ hits: [hit({})], unmatched: [group({})], sample: [sampled('a', DAY0)] });
+    for (const state of server.streams.values()) expect(state.metadata.maxAge).toBe(30 * 86_400);
+    now += 29 * BUCKET.day;
+    const within = new EventStoreDbStatisticsStore(server.client(), { retentionDays: 30, clock: () => now });
+    expect(await within.hits({ by: [] })).toEqual([expect.objectContaining({ count: 1 })]);
+    now += 2 * BUCKET.day;
+    const after = new EventStoreDbStatisticsStore(server.client(), { retentionDays: 30, clock: () => now });
+    expect(await after.hits({ by: [] })).toEqual([]);
+    expect(await after.unmatched({ limit: 10 })).toEqual([]);
+    expect(await after.sample(10)).toEqual([]);
+  });
+
+  it('writes only streams outside the rules’ prefixes (projections, audit trail and hash chain skip them)', async () => {
+    const server = new ScriptedEventStoreDb();
+    const store = new EventStoreDbStatisticsStore(server.client(), { retentionDays: 30 });
+    await store.add({ hits: [hit({})], unmatched: [group({})], sample: [sampled('a', DAY0)] });
+    expect(server.streams.size).toBe(2);
+    for (const stream of server.streams.keys()) {
+      expect(stream.startsWith(STATISTICS_STREAM_PREFIX)).toBe(true);
+      expect(DEFAULT_STREAM_PREFIXES.some((prefix) => stream.startsWith(prefix))).toBe(false);
+    }
+  });
+});

@@ -1,0 +1,291 @@
+import { randomUUID } from 'node:crypto';
+import {
+  BACKWARDS,
+  END,
+  ErrorType,
+  EventStoreDBClient,
+  isCommandError,
+  jsonEvent,
+  type JSONType,
+  type ReadStreamOptions,
+} from '@eventstore/db-client';
+import type { SampledReply } from '../domain/recentSample.js';
+import { withDiscoveryDefaults } from '../eventstore/eventstoredb.js';
+import { MemoryStatisticsStore } from './memory.js';
+import type * as Port from './port.js';
+import { BUCKET, type StatisticsBatch, type StatisticsStore } from './port.js';
+
+/**
+ * Outside the rules' stream prefixes (`bouncePattern-`, `isp-`, `apiToken-`): the projections, the audit
+ * trail, the hash chain and `rulesetVersion` never see these streams.
+ */
+export const STATISTICS_STREAM_PREFIX = 'bounce-patterns-statistics-';
+
+export const STATISTICS_EVENT = {
+  flushed: 'StatisticsFlushed',
+  snapshotPart: 'StatisticsSnapshotPart',
+  snapshotted: 'StatisticsSnapshotted',
+  replicaStarted: 'StatisticsReplicaStarted',
+} as const;
+
+/** Snapshot parts stay well under EventStoreDB's default append limit (1 MiB). */
+const SNAPSHOT_PART_BYTES = 512 * 1024;
+/** Deltas smaller than this since the last snapshot are not worth one. */
+const SNAPSHOT_MIN_BYTES = 1024 * 1024;
+
+interface Recorded {
+  readonly type: string;
+  readonly revision: bigint;
+  readonly data: unknown;
+}
+
+interface SnapshotPart extends StatisticsBatch {
+  readonly snapshot: string;
+}
+
+interface Snapshotted {
+  readonly snapshot: string;
+  /** The revision of the snapshot's first part, as a string (JSON has no bigint). */
+  readonly from: string;
+}
+
+const isNotFound = (error: unknown) =>
+  error instanceof Error && isCommandError(error) && error.type === ErrorType.STREAM_NOT_FOUND;
+
+export interface EventStoreDbStatisticsOptions {
+  /** Streams keep events this long (`$maxAge`); the counts in memory are pruned to it as well. */
+  readonly retentionDays: number;
+  readonly clock?: () => number;
+  /** Of the streams' names (tests sharing a server keep apart with their own). */
+  readonly prefix?: string;
+}
+
+/**
+ * Statistics in EventStoreDB, which has no rows to add to: each replica appends what it counted in one
+ * flush (`StatisticsFlushed`, the same batch the SQL stores upsert) to a stream of its own, and every
+ * replica folds every replica's stream into memory, reading on from where it stopped before each query.
+ *
+ * So that neither the streams nor a start grow without bound, a replica writes a snapshot of all it has
+ * flushed (in parts, then a `StatisticsSnapshotted` marker appended with the next flush) whenever its
+ * flushes since the last snapshot outweigh that snapshot, and truncates its stream before the snapshot
+ * (`$tb`): a stream holds at most about two snapshots' worth, a start reads each stream from its last
+ * snapshot. `$maxAge` drops what is older than the retention (a stopped replica's stream goes whole).
+ * A restarted replica starts a new stream; the old one keeps counting in the sums until it ages out.
+ */
+export class EventStoreDbStatisticsStore implements StatisticsStore {
+  /** Every replica's flushes, summed. */
+  private readonly combined = new MemoryStatisticsStore();
+  /** This replica's flushes, what its snapshots hold. */
+  private readonly own = new MemoryStatisticsStore();
+  readonly stream: string;
+  /** Where each replica names its stream, so that every replica finds every other's. */
+  private readonly replicasStream: string;
+  private readonly clock: () => number;
+  private readonly maxAge: number;
+  /** Next revision to read of each replica's stream; -1: not read yet (from its last snapshot then). */
+  private readonly followed = new Map<string, bigint>();
+  private replicasNext = 0n;
+  private announcedAt = Number.NEGATIVE_INFINITY;
+  private flushedBytes = 0;
+  private snapshotBytes = 0;
+  /** A read that has not begun: callers that come meanwhile share it, and it sees what they wrote. */
+  private queuedRead: Promise<void> | undefined;
+  private lastRead: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly client: EventStoreDBClient,
+    options: EventStoreDbStatisticsOptions,
+  ) {
+    this.clock = options.clock ?? Date.now;
+    const prefix = options.prefix ?? STATISTICS_STREAM_PREFIX;
+    this.stream = `${prefix}replica-${randomUUID()}`;
+    this.replicasStream = `${prefix}replicas`;
+    this.maxAge = Math.round((options.retentionDays * BUCKET.day) / 1000);
+  }
+
+  async add(batch: StatisticsBatch): Promise<void> {
+    await this.announce();
+    const delta = jsonEvent({ type: STATISTICS_EVENT.flushed, data: batch as unknown as JSONType });
+    const size = JSON.stringify(batch).length;
+    if (this.flushedBytes >= Math.max(this.snapshotBytes, SNAPSHOT_MIN_BYTES)) {
+      // The marker goes with this flush, atomically: a snapshot whose marker is missing is never read.
+      const { marker, from, bytes } = await this.writeSnapshotParts();
+      await this.client.appendToStream(this.stream, [marker, delta]);
+      this.snapshotBytes = bytes;
+      this.flushedBytes = 0;
+      await this.client.setStreamMetadata(this.stream, { maxAge: this.maxAge, truncateBefore: Number(from) });
+    } else await this.client.appendToStream(this.stream, delta);
+    await this.own.add(batch);
+    this.flushedBytes += size;
+    // Written: a failed read now must not make the caller send the counts again.
+    await this.catchUp().catch((error: unknown) => console.error('statistics: reading EventStoreDB failed:', error));
+  }
+
+  /** Appends this replica's flushed counts in parts; the marker naming them is the caller's to append. */
+  private async writeSnapshotParts() {
+    const snapshot = randomUUID();
+    const rows = this.own.contents();
+    let from: bigint | null = null;
+    let bytes = 0;
+    let part: { hits: unknown[]; unmatched: unknown[]; sample: unknown[] } = { hits: [], unmatched: [], sample: [] };
+    let partBytes = 0;
+    const writePart = async () => {
+      const data = { snapshot, ...part } as JSONType;
+      const written = await this.client.appendToStream(
+        this.stream,
+        jsonEvent({ type: STATISTICS_EVENT.snapshotPart, data }),
+      );
+      from ??= written.nextExpectedRevision;
+      part = { hits: [], unmatched: [], sample: [] };
+      partBytes = 0;
+    };
+    for (const kind of ['hits', 'unmatched', 'sample'] as const)
+      for (const row of rows[kind]) {
+        const rowBytes = JSON.stringify(row).length;
+        if (partBytes + rowBytes > SNAPSHOT_PART_BYTES && partBytes > 0) await writePart();
+        part[kind].push(row);
+        partBytes += rowBytes;
+        bytes += rowBytes;
+      }
+    await writePart();
+    const data: Snapshotted = { snapshot, from: String(from) };
+    return {
+      marker: jsonEvent({ type: STATISTICS_EVENT.snapshotted, data: data as unknown as JSONType }),
+      from: from!,
+      bytes,
+    };
+  }
+
+  /** Names this replica's stream in the directory, again each day so that `$maxAge` keeps it there. */
+  private async announce(): Promise<void> {
+    const now = this.clock();
+    if (now - this.announcedAt < BUCKET.day) return;
+    if (this.announcedAt < 0) {
+      await this.client.setStreamMetadata(this.replicasStream, { maxAge: this.maxAge });
+      await this.client.setStreamMetadata(this.stream, { maxAge: this.maxAge });
+    }
+    await this.client.appendToStream(
+      this.replicasStream,
+      jsonEvent({ type: STATISTICS_EVENT.replicaStarted, data: { stream: this.stream } }),
+    );
+    this.announcedAt = now;
+  }
+
+  /** Reads every replica's new flushes; the read begins after the call. */
+  private catchUp(): Promise<void> {
+    if (this.queuedRead === undefined) {
+      this.queuedRead = this.lastRead
+        .catch(() => undefined)
+        .then(() => {
+          this.queuedRead = undefined;
+          return this.readNew();
+        });
+      this.lastRead = this.queuedRead;
+    }
+    return this.queuedRead;
+  }
+
+  private async readNew(): Promise<void> {
+    for (const event of await this.read(this.replicasStream, { fromRevision: this.replicasNext })) {
+      this.replicasNext = event.revision + 1n;
+      const stream = (event.data as { stream?: unknown }).stream;
+      if (typeof stream === 'string' && !this.followed.has(stream)) this.followed.set(stream, -1n);
+    }
+    await Promise.all(
+      [...this.followed].map(async ([stream, next]) => {
+        this.followed.set(
+          stream,
+          next < 0n ? await this.readFromSnapshot(stream) : await this.readFlushes(stream, next),
+        );
+      }),
+    );
+  }
+
+  private async readFlushes(stream: string, from: bigint): Promise<bigint> {
+    let next = from;
+    for (const event of await this.read(stream, { fromRevision: from })) {
+      if (event.type === STATISTICS_EVENT.flushed) await this.combined.add(event.data as StatisticsBatch);
+      next = event.revision + 1n;
+    }
+    return next;
+  }
+
+  /** A stream not read yet: its last snapshot, then the flushes after it. */
+  private async readFromSnapshot(stream: string): Promise<bigint> {
+    const after: Recorded[] = [];
+    let marker: Recorded | undefined;
+    try {
+      for await (const resolved of this.client.readStream(stream, { direction: BACKWARDS, fromRevision: END })) {
+        const event = resolved.event;
+        if (!event) continue;
+        const recorded = { type: event.type, revision: event.revision, data: event.data };
+        if (event.type === STATISTICS_EVENT.snapshotted) {
+          marker = recorded;
+          break;
+        }
+        after.push(recorded);
+      }
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+    if (marker === undefined && after.length === 0) return -1n;
+    if (marker !== undefined) {
+      const { snapshot, from } = marker.data as Snapshotted;
+      const parts = await this.read(stream, { fromRevision: BigInt(from), maxCount: marker.revision - BigInt(from) });
+      for (const part of parts)
+        if (part.type === STATISTICS_EVENT.snapshotPart && (part.data as SnapshotPart).snapshot === snapshot)
+          await this.combined.add(part.data as SnapshotPart);
+    }
+    for (const event of after.reverse())
+      if (event.type === STATISTICS_EVENT.flushed) await this.combined.add(event.data as StatisticsBatch);
+    return (after.at(-1) ?? marker)!.revision + 1n;
+  }
+
+  private async read(stream: string, options: ReadStreamOptions): Promise<Recorded[]> {
+    const events: Recorded[] = [];
+    try {
+      for await (const resolved of this.client.readStream(stream, options))
+        if (resolved.event)
+          events.push({ type: resolved.event.type, revision: resolved.event.revision, data: resolved.event.data });
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+    return events;
+  }
+
+  async prune(limits: { hourlyUntil: number; dropBefore: number; sampleCapacity: number }): Promise<void> {
+    await this.combined.prune(limits);
+    await this.own.prune(limits);
+  }
+
+  async hits(query: Port.HitQuery): Promise<Port.HitRow[]> {
+    await this.catchUp();
+    return this.combined.hits(query);
+  }
+
+  async unmatched(query: Port.UnmatchedQuery): Promise<Port.UnmatchedGroup[]> {
+    await this.catchUp();
+    return this.combined.unmatched(query);
+  }
+
+  async sample(limit: number): Promise<SampledReply[]> {
+    await this.catchUp();
+    return this.combined.sample(limit);
+  }
+
+  async close(): Promise<void> {
+    await this.lastRead.catch(() => undefined);
+    await this.client.dispose();
+  }
+}
+
+/** A client of its own: the log's client is replaced on failover, statistics need not follow it. */
+export function openEventStoreDbStatistics(
+  connectionString: string,
+  options: EventStoreDbStatisticsOptions,
+): EventStoreDbStatisticsStore {
+  return new EventStoreDbStatisticsStore(
+    EventStoreDBClient.connectionString(withDiscoveryDefaults(connectionString)),
+    options,
+  );
+}
