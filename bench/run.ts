@@ -7,10 +7,17 @@ import { benchStatistics } from './statistics.js';
 import { benchStores } from './stores.js';
 
 // Figures only, no pass/fail: compare the ratios printed side by side, measured in this one run.
-printClassifyBench(benchClassify());
-await benchRebuild();
-await benchStatistics();
-await benchHttp();
-printAuditBench(await runAuditBench());
-await benchStores();
-await benchClassifyMessage();
+// `npm run bench -- statistics` runs one part (classify, rebuild, statistics, http, audit, stores, messages).
+const parts: Record<string, () => Promise<void>> = {
+  classify: async () => printClassifyBench(benchClassify()),
+  rebuild: benchRebuild,
+  statistics: benchStatistics,
+  http: benchHttp,
+  audit: async () => printAuditBench(await runAuditBench()),
+  stores: benchStores,
+  messages: benchClassifyMessage,
+};
+const only = process.argv.slice(2);
+const unknown = only.filter((name) => !(name in parts));
+if (unknown.length > 0) throw new Error(`no bench part ${unknown.join(', ')}: ${Object.keys(parts).join(', ')}`);
+for (const [name, part] of Object.entries(parts)) if (only.length === 0 || only.includes(name)) await part();

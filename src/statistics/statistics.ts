@@ -2,7 +2,14 @@ import { createHash } from 'node:crypto';
 import { RecentSample, type SampledReply } from '../domain/recentSample.js';
 import { localPartOf, maskReply, type MaskedReply } from '../domain/replyTemplate.js';
 import { BOUNCE_TYPES, type BounceType } from '../domain/types.js';
-import { MATCHED_BY, type Classification, type ClassifyRequest, type MatchedBy } from '../../projections/matcher.js';
+import {
+  MATCHED_BY,
+  type Classification,
+  type ClassifyRequest,
+  type MatchedBy,
+  type MatcherIsp,
+  type MatcherRule,
+} from '../../projections/matcher.js';
 import { BUCKET, type HitCount, type HitRow, type StatisticsStore, type UnmatchedGroup } from './port.js';
 
 export interface StatisticsOptions {
@@ -30,6 +37,8 @@ export const DEFAULT_STATISTICS_OPTIONS: StatisticsOptions = {
 /** Hour buckets are kept this long, then rolled into day buckets. */
 const HOURLY_FOR_MS = 2 * BUCKET.day;
 const PRUNE_EVERY_MS = BUCKET.hour;
+/** How often the time of what is counted is read anew. */
+const TICK_MS = 1_000;
 /** How long this replica's unflushed sums per pattern are reused. */
 const PENDING_SUM_MS = 1_000;
 
@@ -48,20 +57,33 @@ interface HeldReply {
   readonly at: number;
 }
 
-/** A bounded uniform sample of a stream (Vitter's algorithm R); `seen` counts the whole stream. */
+/**
+ * A bounded uniform sample of a stream; `seen` counts the whole stream. Once full it draws how many
+ * replies to pass over before the next one it keeps (Li's algorithm L), so most offers only count.
+ */
 class Reservoir {
   held: HeldReply[] = [];
   seen = 0;
+  /** The value of `seen` at which the next reply is kept, once full. */
+  private next = 0;
+  private w = 1;
   constructor(private readonly capacity: number) {}
 
   /** The reply is only allocated when it is kept. */
   offer(request: ClassifyRequest, verdict: Classification, at: number): void {
     this.seen++;
-    if (this.held.length < this.capacity) this.held.push({ request, verdict, at });
-    else {
-      const slot = Math.floor(Math.random() * this.seen);
-      if (slot < this.capacity) this.held[slot] = { request, verdict, at };
+    if (this.held.length < this.capacity) {
+      this.held.push({ request, verdict, at });
+      if (this.held.length === this.capacity) this.skip();
+    } else if (this.seen === this.next) {
+      this.held[Math.floor(Math.random() * this.capacity)] = { request, verdict, at };
+      this.skip();
     }
+  }
+
+  private skip(): void {
+    this.w *= Math.exp(Math.log(Math.random()) / this.capacity);
+    this.next = this.seen + Math.floor(Math.log(Math.random()) / Math.log(1 - this.w)) + 1;
   }
 
   /** How many replies of the stream each held one stands for. */
@@ -76,13 +98,23 @@ export interface PatternHits {
   readonly lastHitAt: number | null;
 }
 
-/** A key per fallback verdict, for the counters' map. */
-const FALLBACK_KEYS = Object.fromEntries(
+/** A constant per fallback verdict: the counters' key when no rule decided. */
+interface FallbackVerdict {
+  readonly matchedBy: MatchedBy;
+  readonly type: BounceType;
+}
+const FALLBACKS = Object.fromEntries(
   MATCHED_BY.map((matchedBy) => [
     matchedBy,
-    Object.fromEntries(BOUNCE_TYPES.map((type) => [type, `${matchedBy} ${type}`])),
+    Object.fromEntries(BOUNCE_TYPES.map((type) => [type, { matchedBy, type }])),
   ]),
-) as Record<MatchedBy, Record<BounceType, string>>;
+) as Record<MatchedBy, Record<BounceType, FallbackVerdict>>;
+
+/**
+ * Verdicts `record` holds before adding them to the counters, in one loop: map lookups interleaved with
+ * classifications cost several times more (each evicts the other's data from the CPU's caches).
+ */
+export const HELD_VERDICTS = 1_024;
 
 const keyOf = (...parts: (string | null)[]): string =>
   createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 22);
@@ -96,7 +128,15 @@ export class Statistics {
   private readonly options: StatisticsOptions;
   private readonly clock: () => number;
   private hour = -1;
-  private counters = new Map<object | string, Map<object | null, Counter>>();
+  /** The time of what `record` counts: read from the clock once `stale` (every second, and after a flush). */
+  private now = 0;
+  private stale = true;
+  private ticker: NodeJS.Timeout | undefined;
+  /** Keyed by identity (the rule row, the ISP row, a constant for each fallback): no string is built. */
+  private counters = new Map<MatcherRule | FallbackVerdict, Map<MatcherIsp | null, Counter>>();
+  private readonly heldKeys: (MatcherRule | FallbackVerdict)[] = [];
+  private readonly heldIsps: (MatcherIsp | null)[] = [];
+  private heldCount = 0;
   /** Counters of hours that ended since the last flush. */
   private closed: HitCount[] = [];
   private replies: Reservoir;
@@ -122,49 +162,76 @@ export class Statistics {
       this.flush().catch((error: unknown) => console.error('statistics flush failed:', error));
     }, this.options.flushIntervalMs);
     this.timer.unref();
+    this.ticker ??= setInterval(() => {
+      this.stale = true;
+    }, TICK_MS);
+    this.ticker.unref();
   }
 
-  /** Flushes what is counted and stops the timer (a graceful stop loses nothing). */
+  /** Flushes what is counted and stops the timers (a graceful stop loses nothing). */
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    clearInterval(this.ticker);
     this.timer = undefined;
+    this.ticker = undefined;
     await this.flush();
   }
 
-  /** The hot path: one verdict `classify` gave. */
+  /**
+   * The hot path: one verdict `classify` gave. No string is built, and nothing is allocated but a
+   * counter the first time a pattern and ISP meet in an hour and the replies the reservoirs keep.
+   */
   record(request: ClassifyRequest, verdict: Classification): void {
-    const at = this.clock();
-    const hour = at - (at % BUCKET.hour);
-    if (hour !== this.hour) this.closeHour(hour);
-    // Keyed by identity (the rule row, the ISP row, a constant for each fallback): no string is built.
-    const byVerdict = verdict.rule ?? FALLBACK_KEYS[verdict.matchedBy][verdict.type];
-    let byIsp = this.counters.get(byVerdict);
-    if (byIsp === undefined) {
-      byIsp = new Map();
-      this.counters.set(byVerdict, byIsp);
-    }
-    const counter = byIsp.get(verdict.isp);
-    if (counter === undefined)
-      byIsp.set(verdict.isp, {
-        patternId: verdict.rule?.id ?? null,
-        type: verdict.type,
-        matchedBy: verdict.matchedBy,
-        ispId: verdict.isp?.id ?? null,
-        count: 1,
-        lastAt: at,
-      });
-    else {
-      counter.count++;
-      counter.lastAt = at;
-    }
-    this.replies.offer(request, verdict, at);
-    if (verdict.rule === null) this.unmatchedReplies.offer(request, verdict, at);
+    // Reading the clock costs more than the counting on some machines: once a second is precise enough.
+    if (this.stale) this.readClock();
+    const held = this.heldCount++;
+    this.heldKeys[held] = verdict.rule ?? FALLBACKS[verdict.matchedBy][verdict.type];
+    this.heldIsps[held] = verdict.isp;
+    if (this.heldCount === HELD_VERDICTS) this.count();
+    this.replies.offer(request, verdict, this.now);
+    if (verdict.rule === null) this.unmatchedReplies.offer(request, verdict, this.now);
   }
 
-  private closeHour(hour: number): void {
-    this.closed.push(...this.hitCounts());
-    this.counters = new Map();
-    this.hour = hour;
+  /** Adds the held verdicts to the counters of the current hour. */
+  private count(): void {
+    const at = this.now;
+    for (let i = 0; i < this.heldCount; i++) {
+      const key = this.heldKeys[i]!;
+      const isp = this.heldIsps[i]!;
+      let byIsp = this.counters.get(key);
+      if (byIsp === undefined) {
+        byIsp = new Map();
+        this.counters.set(key, byIsp);
+      }
+      const counter = byIsp.get(isp);
+      if (counter === undefined) {
+        const rule = 'id' in key ? key : null;
+        byIsp.set(isp, {
+          patternId: rule?.id ?? null,
+          type: key.type,
+          matchedBy: rule ? 'PATTERN' : (key as FallbackVerdict).matchedBy,
+          ispId: isp?.id ?? null,
+          count: 1,
+          lastAt: at,
+        });
+      } else {
+        counter.count++;
+        counter.lastAt = at;
+      }
+    }
+    this.heldCount = 0;
+  }
+
+  private readClock(): void {
+    this.count();
+    this.stale = false;
+    this.now = this.clock();
+    const hour = this.now - (this.now % BUCKET.hour);
+    if (hour !== this.hour) {
+      this.closed.push(...this.hitCounts());
+      this.counters = new Map();
+      this.hour = hour;
+    }
   }
 
   private hitCounts(): HitCount[] {
@@ -184,6 +251,8 @@ export class Statistics {
   }
 
   private async writeOut(): Promise<void> {
+    this.count();
+    this.stale = true;
     const hits = [...this.closed, ...this.hitCounts()];
     const replies = this.replies;
     const unmatchedReplies = this.unmatchedReplies;
@@ -243,6 +312,7 @@ export class Statistics {
   private pending: { at: number; byPattern: Map<string, PatternHits> } | undefined;
 
   private pendingByPattern(): Map<string, PatternHits> {
+    this.count();
     const now = this.clock();
     if (this.pending !== undefined && now - this.pending.at < PENDING_SUM_MS) return this.pending.byPattern;
     const byPattern = new Map<string, PatternHits>();
