@@ -5,6 +5,7 @@ import { compileMatcher, type Classification, type ClassifyRequest } from '../pr
 import type { Audit } from '../src/app/audit.js';
 import { Classifier } from '../src/app/classifier.js';
 import type { ProjectionRunner } from '../src/app/projectionRunner.js';
+import { MemoryStatisticsStore } from '../src/statistics/memory.js';
 import { SqliteStatisticsStore } from '../src/statistics/sqlite.js';
 import { HELD_VERDICTS, Statistics } from '../src/statistics/statistics.js';
 import { generateCorpus } from './classify.js';
@@ -18,7 +19,7 @@ import { appWithRules } from './rebuild.js';
 
 /** Slices of the corpus' replies compared, and how often each side classifies each slice. */
 const SLICES = 40;
-const REPEATS = 15;
+const REPEATS = 25;
 
 const percent = (ratio: number) => `${((ratio - 1) * 100).toFixed(1)}%`;
 const quantile = (sorted: readonly number[], q: number) => sorted[Math.round(q * (sorted.length - 1))]!;
@@ -156,10 +157,21 @@ async function storageGrowth() {
   const dir = mkdtempSync(join(tmpdir(), 'bench-stats-'));
   const path = join(dir, 'events.sqlite');
   let now = Date.UTC(2026, 11, 1);
-  const statistics = new Statistics(new SqliteStatisticsStore(path), { clock: () => now });
+  const store = new SqliteStatisticsStore(path);
+  // What the EventStoreDB store would append (each flush as one JSON event) and hold in a snapshot.
+  const state = new MemoryStatisticsStore();
+  let appended = 0;
+  const add = store.add.bind(store);
+  store.add = async (batch) => {
+    appended += JSON.stringify(batch).length;
+    await state.add(batch);
+    return add(batch);
+  };
+  const statistics = new Statistics(store, { clock: () => now });
   const size = () =>
     ['', '-wal'].reduce((total, suffix) => total + (statSync(path + suffix, { throwIfNoEntry: false })?.size ?? 0), 0);
   const sizes: number[] = [];
+  const appendedAt: number[] = [];
   let next = 0;
   for (let hour = 0; hour < 2; hour++) {
     for (let flush = 0; flush < 720; flush++) {
@@ -170,6 +182,7 @@ async function storageGrowth() {
       await statistics.flush();
     }
     sizes.push(size());
+    appendedAt.push(appended);
   }
   const rows = await statistics.store.hits({ by: ['patternId', 'type', 'matchedBy', 'ispId', 'bucket'] });
   await statistics.store.close();
@@ -179,7 +192,9 @@ async function storageGrowth() {
     'after 1 h': `${(sizes[0]! / 1e6).toFixed(1)} MB`,
     'after 2 h': `${(sizes[1]! / 1e6).toFixed(1)} MB`,
     'hit rows per hour': Math.round(rows.length / 2),
-    'steady growth per day': `${((perHour * 24) / 1e6).toFixed(1)} MB`,
+    'SQLite: steady growth per day': `${((perHour * 24) / 1e6).toFixed(1)} MB`,
+    'EventStoreDB: appended per day': `${(((appendedAt[1]! - appendedAt[0]!) * 24) / 1e6).toFixed(0)} MB`,
+    'EventStoreDB: a snapshot after 2 h': `${(JSON.stringify(state.contents()).length / 1e6).toFixed(1)} MB`,
   };
 }
 

@@ -69,12 +69,13 @@ export interface EventStoreDbStatisticsOptions {
  * flushed (in parts, then a `StatisticsSnapshotted` marker appended with the next flush) whenever its
  * flushes since the last snapshot outweigh that snapshot, and truncates its stream before the snapshot
  * (`$tb`): a stream holds at most about two snapshots' worth, a start reads each stream from its last
- * snapshot. `$maxAge` drops what is older than the retention (a stopped replica's stream goes whole).
+ * snapshot (and so does a replica that had not read that far: it reads every stream anew). `$maxAge` drops
+ * what is older than the retention (a stopped replica's stream goes whole).
  * A restarted replica starts a new stream; the old one keeps counting in the sums until it ages out.
  */
 export class EventStoreDbStatisticsStore implements StatisticsStore {
   /** Every replica's flushes, summed. */
-  private readonly combined = new MemoryStatisticsStore();
+  private combined = new MemoryStatisticsStore();
   /** This replica's flushes, what its snapshots hold. */
   private readonly own = new MemoryStatisticsStore();
   readonly stream: string;
@@ -87,6 +88,10 @@ export class EventStoreDbStatisticsStore implements StatisticsStore {
   private replicasNext = 0n;
   private announcedAt = Number.NEGATIVE_INFINITY;
   private flushedBytes = 0;
+  /** The first part of the last snapshot, until the stream is truncated before it. */
+  private truncateBefore: bigint | null = null;
+  /** The last prune's limits, applied again to what a new reading folds. */
+  private pruned: Parameters<StatisticsStore['prune']>[0] | null = null;
   private snapshotBytes = 0;
   /** A read that has not begun: callers that come meanwhile share it, and it sees what they wrote. */
   private queuedRead: Promise<void> | undefined;
@@ -113,12 +118,21 @@ export class EventStoreDbStatisticsStore implements StatisticsStore {
       await this.client.appendToStream(this.stream, [marker, delta]);
       this.snapshotBytes = bytes;
       this.flushedBytes = 0;
-      await this.client.setStreamMetadata(this.stream, { maxAge: this.maxAge, truncateBefore: Number(from) });
+      this.truncateBefore = from;
     } else await this.client.appendToStream(this.stream, delta);
     await this.own.add(batch);
     this.flushedBytes += size;
-    // Written: a failed read now must not make the caller send the counts again.
-    await this.catchUp().catch((error: unknown) => console.error('statistics: reading EventStoreDB failed:', error));
+    // Written: nothing that fails now may make the caller send the counts again.
+    try {
+      if (this.truncateBefore !== null) {
+        const truncateBefore = Number(this.truncateBefore);
+        await this.client.setStreamMetadata(this.stream, { maxAge: this.maxAge, truncateBefore });
+        this.truncateBefore = null;
+      }
+      await this.catchUp();
+    } catch (error) {
+      console.error('statistics: EventStoreDB took the flush, but reading or truncating failed:', error);
+    }
   }
 
   /** Appends this replica's flushed counts in parts; the marker naming them is the caller's to append. */
@@ -186,28 +200,40 @@ export class EventStoreDbStatisticsStore implements StatisticsStore {
   }
 
   private async readNew(): Promise<void> {
+    if (await this.readOn()) return;
+    // A stream was truncated past where this replica had read it: the flushes in between are only in the
+    // snapshot, which holds the rest too. Rare (a replica that read nothing for a snapshot's while): read anew.
+    this.combined = new MemoryStatisticsStore();
+    for (const stream of this.followed.keys()) this.followed.set(stream, -1n);
+    await this.readOn();
+    if (this.pruned) await this.combined.prune(this.pruned);
+  }
+
+  /** Reads on in every replica's stream; false: one was truncated past where it had been read. */
+  private async readOn(): Promise<boolean> {
     for (const event of await this.read(this.replicasStream, { fromRevision: this.replicasNext })) {
       this.replicasNext = event.revision + 1n;
       const stream = (event.data as { stream?: unknown }).stream;
       if (typeof stream === 'string' && !this.followed.has(stream)) this.followed.set(stream, -1n);
     }
-    await Promise.all(
+    const read = await Promise.all(
       [...this.followed].map(async ([stream, next]) => {
-        this.followed.set(
-          stream,
-          next < 0n ? await this.readFromSnapshot(stream) : await this.readFlushes(stream, next),
-        );
+        const reached = next < 0n ? await this.readFromSnapshot(stream) : await this.readFlushes(stream, next);
+        if (reached !== null) this.followed.set(stream, reached);
+        return reached !== null;
       }),
     );
+    return read.every(Boolean);
   }
 
-  private async readFlushes(stream: string, from: bigint): Promise<bigint> {
-    let next = from;
-    for (const event of await this.read(stream, { fromRevision: from })) {
+  /** The flushes after `from`; null when the stream no longer holds `from` (truncated before a snapshot). */
+  private async readFlushes(stream: string, from: bigint): Promise<bigint | null> {
+    const events = await this.read(stream, { fromRevision: from });
+    if (events.length > 0 && events[0]!.revision > from) return null;
+    for (const event of events)
       if (event.type === STATISTICS_EVENT.flushed) await this.combined.add(event.data as StatisticsBatch);
-      next = event.revision + 1n;
-    }
-    return next;
+    const last = events.at(-1);
+    return last === undefined ? from : last.revision + 1n;
   }
 
   /** A stream not read yet: its last snapshot, then the flushes after it. */
@@ -254,6 +280,7 @@ export class EventStoreDbStatisticsStore implements StatisticsStore {
   }
 
   async prune(limits: { hourlyUntil: number; dropBefore: number; sampleCapacity: number }): Promise<void> {
+    this.pruned = limits;
     await this.combined.prune(limits);
     await this.own.prune(limits);
   }

@@ -3,11 +3,13 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteEventStore } from '../../src/eventstore/sqlite.js';
 import { PostgresEventStore } from '../../src/eventstore/postgres.js';
+import { EventStoreDbStatisticsStore } from '../../src/statistics/eventstoredb.js';
 import { PostgresStatisticsStore } from '../../src/statistics/postgres.js';
 import { SqliteStatisticsStore } from '../../src/statistics/sqlite.js';
 import { postgresSchemas, postgresSkipReason, postgresUrl } from '../support/postgres.js';
 import { inProcessApi, type ApiAnswer } from '../support/apiSpecification.js';
 import { CREATE_PATTERN } from '../support/queries.js';
+import { ScriptedEventStoreDb } from '../support/scriptedEventStoreDb.js';
 import { scratchDir } from '../support/serviceProcess.js';
 
 type Api = Awaited<ReturnType<typeof inProcessApi>>;
@@ -215,6 +217,41 @@ describe('hit statistics', () => {
     const files = readdirSync(dir.dir).map((name) => readFileSync(join(dir.dir, name)).toString('latin1'));
     expect(files.join('')).toContain('{local}'); // the replies were kept, masked
     for (const user of recipients) for (const file of files) expect(file.includes(user), user).toBe(false);
+  });
+});
+
+describe('statistics on EventStoreDB (scripted server, see test/support/scriptedEventStoreDb.ts)', () => {
+  it('survive a restart and add up across replicas, with no address in the streams', async () => {
+    const dir = scratchDir();
+    scratch.push(dir);
+    const server = new ScriptedEventStoreDb();
+    const replica = () =>
+      inProcessApi({
+        store: new SqliteEventStore(dir.sqlitePath),
+        statisticsStore: new EventStoreDbStatisticsStore(server.client(), { retentionDays: 30 }),
+        statistics: { flushIntervalMs: 3_600_000 },
+      });
+    api = await replica();
+    let admin = await api.as('admin');
+    const id = await createPattern(admin, 'user unknown', 'user unknown');
+    const recipients = ['zelda.fitzgerald', 'octavia.quux'];
+    for (const user of recipients) {
+      await admin(CLASSIFY, { reply: USER_UNKNOWN(user), to: `${user}@example.com` });
+      await admin(CLASSIFY, { reply: `550 mailbox ${user} unavailable`, to: `${user}@example.net` });
+    }
+    const rulesetVersion = (await admin(CLASSIFY, { reply: USER_UNKNOWN('x') })).data.classify.rulesetVersion;
+    await api.stop(); // a graceful stop flushes
+    api = await replica();
+    admin = await api.as('admin');
+    expect((await admin(HITS, { id })).data.bouncePattern.hits.total).toBe(3);
+    await admin(CLASSIFY, { reply: USER_UNKNOWN('y') });
+    await api.app.statistics.flush();
+    await api.app.statistics.loadTotals();
+    expect((await admin(HITS, { id })).data.bouncePattern.hits.total).toBe(4);
+    expect((await admin(CLASSIFY, { reply: USER_UNKNOWN('z') })).data.classify.rulesetVersion).toBe(rulesetVersion);
+    const streams = JSON.stringify([...server.streams.values()].flatMap((stream) => stream.events.map((e) => e.data)));
+    expect(streams).toContain('{local}'); // the replies were kept, masked
+    for (const user of recipients) expect(streams.includes(user), user).toBe(false);
   });
 });
 

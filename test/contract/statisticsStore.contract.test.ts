@@ -194,6 +194,19 @@ for (const [name, makeServer] of Object.entries(ESDB_SERVERS)) {
       await Promise.all([a.close(), b.close()]);
     });
 
+    it('a replica that fell behind another’s snapshot and truncation reads its counts anew, none twice', async () => {
+      const replica = makeServer();
+      const [writer, reader] = [replica(), replica()];
+      await writer.add(bigFlush(0, 2_000));
+      expect(await reader.hits({ by: [] })).toEqual([expect.objectContaining({ count: 2_000 })]);
+      // Flushes, a snapshot and a truncation past where the reader stopped.
+      for (let flush = 1; flush < 6; flush++) await writer.add(bigFlush(flush, 2_000));
+      await reader.add({ hits: [hit({ count: 1 })], unmatched: [], sample: [] });
+      expect(await reader.hits({ by: [] })).toEqual([expect.objectContaining({ count: 12_001 })]);
+      expect(await reader.sample(20_000)).toHaveLength(12_000);
+      await Promise.all([writer.close(), reader.close()]);
+    });
+
     it('a replica started later reads every flush back, from the last snapshot on', async () => {
       const replica = makeServer();
       const first = replica();
