@@ -5,6 +5,7 @@ import { compileMatcher, type Classification, type ClassifyRequest } from '../pr
 import type { Audit } from '../src/app/audit.js';
 import { Classifier } from '../src/app/classifier.js';
 import type { ProjectionRunner } from '../src/app/projectionRunner.js';
+import { encodeEventData } from '../src/statistics/eventstoredb.js';
 import { MemoryStatisticsStore } from '../src/statistics/memory.js';
 import { SqliteStatisticsStore } from '../src/statistics/sqlite.js';
 import { HELD_VERDICTS, Statistics } from '../src/statistics/statistics.js';
@@ -158,12 +159,12 @@ async function storageGrowth() {
   const path = join(dir, 'events.sqlite');
   let now = Date.UTC(2026, 11, 1);
   const store = new SqliteStatisticsStore(path);
-  // What the EventStoreDB store would append (each flush as one JSON event) and hold in a snapshot.
+  // What the EventStoreDB store would append (each flush as one deflated event) and hold in a snapshot.
   const state = new MemoryStatisticsStore();
   let appended = 0;
   const add = store.add.bind(store);
   store.add = async (batch) => {
-    appended += JSON.stringify(batch).length;
+    appended += encodeEventData(batch).byteLength;
     await state.add(batch);
     return add(batch);
   };
@@ -194,7 +195,7 @@ async function storageGrowth() {
     'hit rows per hour': Math.round(rows.length / 2),
     'SQLite: steady growth per day': `${((perHour * 24) / 1e6).toFixed(1)} MB`,
     'EventStoreDB: appended per day': `${(((appendedAt[1]! - appendedAt[0]!) * 24) / 1e6).toFixed(0)} MB`,
-    'EventStoreDB: a snapshot after 2 h': `${(JSON.stringify(state.contents()).length / 1e6).toFixed(1)} MB`,
+    'EventStoreDB: a snapshot after 2 h': `${(encodeEventData(state.contents()).byteLength / 1e6).toFixed(1)} MB`,
   };
 }
 

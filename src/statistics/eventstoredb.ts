@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import {
   BACKWARDS,
   END,
   ErrorType,
   EventStoreDBClient,
+  binaryEvent,
   isCommandError,
-  jsonEvent,
-  type JSONType,
   type ReadStreamOptions,
 } from '@eventstore/db-client';
 import type { SampledReply } from '../domain/recentSample.js';
@@ -48,6 +48,14 @@ interface Snapshotted {
   /** The revision of the snapshot's first part, as a string (JSON has no bigint). */
   readonly from: string;
 }
+
+/**
+ * Flushes repeat field names, ids and templates: deflated JSON is several times smaller than the JSON,
+ * on the server's disk and on every read. The events are binary: the server's UI shows no fields.
+ */
+export const encodeEventData = (data: unknown): Uint8Array => deflateRawSync(JSON.stringify(data));
+export const decodeEventData = (data: unknown): unknown => JSON.parse(inflateRawSync(data as Uint8Array).toString());
+const statisticsEvent = (type: string, data: unknown) => binaryEvent({ type, data: encodeEventData(data) });
 
 const isNotFound = (error: unknown) =>
   error instanceof Error && isCommandError(error) && error.type === ErrorType.STREAM_NOT_FOUND;
@@ -110,8 +118,8 @@ export class EventStoreDbStatisticsStore implements StatisticsStore {
 
   async add(batch: StatisticsBatch): Promise<void> {
     await this.announce();
-    const delta = jsonEvent({ type: STATISTICS_EVENT.flushed, data: batch as unknown as JSONType });
-    const size = JSON.stringify(batch).length;
+    const delta = statisticsEvent(STATISTICS_EVENT.flushed, batch);
+    const size = delta.data.byteLength;
     if (this.flushedBytes >= Math.max(this.snapshotBytes, SNAPSHOT_MIN_BYTES)) {
       // The marker goes with this flush, atomically: a snapshot whose marker is missing is never read.
       const { marker, from, bytes } = await this.writeSnapshotParts();
@@ -144,11 +152,9 @@ export class EventStoreDbStatisticsStore implements StatisticsStore {
     let part: { hits: unknown[]; unmatched: unknown[]; sample: unknown[] } = { hits: [], unmatched: [], sample: [] };
     let partBytes = 0;
     const writePart = async () => {
-      const data = { snapshot, ...part } as JSONType;
-      const written = await this.client.appendToStream(
-        this.stream,
-        jsonEvent({ type: STATISTICS_EVENT.snapshotPart, data }),
-      );
+      const event = statisticsEvent(STATISTICS_EVENT.snapshotPart, { snapshot, ...part });
+      bytes += event.data.byteLength;
+      const written = await this.client.appendToStream(this.stream, event);
       from ??= written.nextExpectedRevision;
       part = { hits: [], unmatched: [], sample: [] };
       partBytes = 0;
@@ -159,12 +165,11 @@ export class EventStoreDbStatisticsStore implements StatisticsStore {
         if (partBytes + rowBytes > SNAPSHOT_PART_BYTES && partBytes > 0) await writePart();
         part[kind].push(row);
         partBytes += rowBytes;
-        bytes += rowBytes;
       }
     await writePart();
     const data: Snapshotted = { snapshot, from: String(from) };
     return {
-      marker: jsonEvent({ type: STATISTICS_EVENT.snapshotted, data: data as unknown as JSONType }),
+      marker: statisticsEvent(STATISTICS_EVENT.snapshotted, data),
       from: from!,
       bytes,
     };
@@ -180,7 +185,7 @@ export class EventStoreDbStatisticsStore implements StatisticsStore {
     }
     await this.client.appendToStream(
       this.replicasStream,
-      jsonEvent({ type: STATISTICS_EVENT.replicaStarted, data: { stream: this.stream } }),
+      statisticsEvent(STATISTICS_EVENT.replicaStarted, { stream: this.stream }),
     );
     this.announcedAt = now;
   }
@@ -244,7 +249,7 @@ export class EventStoreDbStatisticsStore implements StatisticsStore {
       for await (const resolved of this.client.readStream(stream, { direction: BACKWARDS, fromRevision: END })) {
         const event = resolved.event;
         if (!event) continue;
-        const recorded = { type: event.type, revision: event.revision, data: event.data };
+        const recorded = { type: event.type, revision: event.revision, data: decodeEventData(event.data) };
         if (event.type === STATISTICS_EVENT.snapshotted) {
           marker = recorded;
           break;
@@ -272,7 +277,11 @@ export class EventStoreDbStatisticsStore implements StatisticsStore {
     try {
       for await (const resolved of this.client.readStream(stream, options))
         if (resolved.event)
-          events.push({ type: resolved.event.type, revision: resolved.event.revision, data: resolved.event.data });
+          events.push({
+            type: resolved.event.type,
+            revision: resolved.event.revision,
+            data: decodeEventData(resolved.event.data),
+          });
     } catch (error) {
       if (!isNotFound(error)) throw error;
     }

@@ -11,6 +11,8 @@ import {
   type StreamMetadata,
 } from '@eventstore/db-client';
 
+const sizeOf = (data: unknown) => (data instanceof Uint8Array ? data.byteLength : JSON.stringify(data).length);
+
 /** EventStoreDB's default limit on one append's size. */
 export const MAX_APPEND_BYTES = 1024 * 1024;
 
@@ -57,7 +59,7 @@ export class ScriptedEventStoreDb {
     return {
       appendToStream: async (stream: string, events: EventData | EventData[], _options?: AppendToStreamOptions) => {
         const list = Array.isArray(events) ? events : [events];
-        const bytes = list.reduce((sum, event) => sum + JSON.stringify(event.data).length, 0);
+        const bytes = list.reduce((sum, event) => sum + sizeOf(event.data), 0);
         if (bytes > MAX_APPEND_BYTES) throw new MaxAppendSizeExceededError(undefined, MAX_APPEND_BYTES);
         this.appendedBytes += bytes;
         const state = this.state(stream);
@@ -65,8 +67,9 @@ export class ScriptedEventStoreDb {
           state.events.push({
             type: event.type,
             revision: BigInt(state.events.length),
-            // Through JSON, as the server stores it.
-            data: JSON.parse(JSON.stringify(event.data)),
+            // A copy, as the server stores it: bytes as they are, JSON through JSON.
+            data:
+              event.data instanceof Uint8Array ? Uint8Array.from(event.data) : JSON.parse(JSON.stringify(event.data)),
             createdAt: this.clock(),
           });
         return { success: true, nextExpectedRevision: BigInt(state.events.length - 1), position: undefined };
