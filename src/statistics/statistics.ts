@@ -51,6 +51,13 @@ interface Counter {
   lastAt: number;
 }
 
+/** A verdict's counters, one per ISP, and the last one counted. */
+interface CountersByIsp {
+  lastIsp: MatcherIsp | null;
+  last: Counter | undefined;
+  readonly counters: Map<MatcherIsp | null, Counter>;
+}
+
 interface HeldReply {
   readonly request: ClassifyRequest;
   readonly verdict: Classification;
@@ -133,7 +140,7 @@ export class Statistics {
   private stale = true;
   private ticker: NodeJS.Timeout | undefined;
   /** Keyed by identity (the rule row, the ISP row, a constant for each fallback): no string is built. */
-  private counters = new Map<MatcherRule | FallbackVerdict, Map<MatcherIsp | null, Counter>>();
+  private counters = new Map<MatcherRule | FallbackVerdict, CountersByIsp>();
   private readonly heldKeys: (MatcherRule | FallbackVerdict)[] = [];
   private readonly heldIsps: (MatcherIsp | null)[] = [];
   private heldCount = 0;
@@ -200,24 +207,27 @@ export class Statistics {
       const isp = this.heldIsps[i]!;
       let byIsp = this.counters.get(key);
       if (byIsp === undefined) {
-        byIsp = new Map();
+        byIsp = { lastIsp: isp, last: undefined, counters: new Map() };
         this.counters.set(key, byIsp);
       }
-      const counter = byIsp.get(isp);
+      // A rule of one ISP only ever meets that ISP: the last counter is most often the one.
+      let counter = byIsp.lastIsp === isp ? byIsp.last : byIsp.counters.get(isp);
       if (counter === undefined) {
         const rule = 'id' in key ? key : null;
-        byIsp.set(isp, {
+        counter = {
           patternId: rule?.id ?? null,
           type: key.type,
           matchedBy: rule ? 'PATTERN' : (key as FallbackVerdict).matchedBy,
           ispId: isp?.id ?? null,
-          count: 1,
+          count: 0,
           lastAt: at,
-        });
-      } else {
-        counter.count++;
-        counter.lastAt = at;
+        };
+        byIsp.counters.set(isp, counter);
       }
+      byIsp.lastIsp = isp;
+      byIsp.last = counter;
+      counter.count++;
+      counter.lastAt = at;
     }
     this.heldCount = 0;
   }
@@ -239,7 +249,7 @@ export class Statistics {
   }
 
   private liveCounters(): Counter[] {
-    return [...this.counters.values()].flatMap((byIsp) => [...byIsp.values()]);
+    return [...this.counters.values()].flatMap((byIsp) => [...byIsp.counters.values()]);
   }
 
   /** Writes what was counted since the last flush to the store (one transaction), then prunes hourly. */
