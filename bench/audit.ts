@@ -25,9 +25,10 @@ const ACTORS: Actor[] = [
   { id: 'tok_bob', name: 'Bob', kind: 'token' },
 ];
 const START = Date.UTC(2023, 0, 1);
-const minute = (n: number) => new Date(START + n * 60_000).toISOString();
+export const minute = (n: number) => new Date(START + n * 60_000).toISOString();
 
-async function buildLog(store: SqliteEventStore, events: number): Promise<void> {
+/** Fills `store` with `events` events: the same 510 live rules at any length, edited round robin. */
+export async function buildLog(store: SqliteEventStore, events: number): Promise<void> {
   // One fsync per append would make building the fixture, not the figures, the slow part.
   store.database.pragma('synchronous = OFF');
   let n = 0;
