@@ -4,7 +4,7 @@ import type { ReadModel } from './readModel.js';
 export const SNAPSHOT_EVERY = 1_000;
 
 /** Snapshots kept at most: what bounds the memory of history to a number of copies of the live rules. */
-export const MAX_SNAPSHOTS = 16;
+export const MAX_SNAPSHOTS = 32;
 
 /**
  * What the projection runner keeps of the past: a bounded number of snapshots of the read model, from

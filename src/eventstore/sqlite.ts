@@ -73,11 +73,12 @@ const LOG_COLUMNS: SqlColumns = {
   streamStartsWith: (placeholder, length) => `substr(stream_id, 1, ${length}) = ${placeholder}`,
 };
 
+/** Each ends with the stream: the audit trail's stream conditions and counts are answered from the index alone. */
 const LOG_INDEXES: Readonly<Record<string, string>> = {
-  events_by_actor: `(${LOG_COLUMNS.actorId}, position)`,
-  events_by_time: `(${LOG_COLUMNS.occurredAt}, position)`,
-  events_by_command: `(${LOG_COLUMNS.commandId})`,
-  events_by_type: '(type, position)',
+  events_by_actor: `(${LOG_COLUMNS.actorId}, position, stream_id)`,
+  events_by_time: `(${LOG_COLUMNS.occurredAt}, position, stream_id)`,
+  events_by_command: `(${LOG_COLUMNS.commandId}, position, stream_id)`,
+  events_by_type: '(type, position, stream_id)',
 };
 
 /**
