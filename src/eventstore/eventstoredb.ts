@@ -23,7 +23,7 @@ import {
 } from '@eventstore/db-client';
 import type { EventMetadata } from '../domain/events.js';
 import { chainHash } from './chain.js';
-import { lastPositionAt, pageOf, passes } from './logFilter.js';
+import { byTime, lastPositionAt, pageOf, passes } from './logFilter.js';
 import {
   StoreUnavailable,
   StreamDeleted,
@@ -353,7 +353,7 @@ export class EventStoreDbEventStore implements EventStore {
 
   /** $all read backwards from its end: the first event by `at` (events are stamped in log order). */
   async positionAt(at: string, filter: LogFilter): Promise<bigint | null> {
-    const keep = passes({ ...filter, to: at });
+    const keep = passes(byTime(filter, at));
     const named = await this.readNamed(filter);
     if (named) return lastPositionAt(named.filter(keep), at);
     for await (const event of this.readOurs({ backwards: true })) if (keep(event)) return event.position;

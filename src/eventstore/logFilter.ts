@@ -15,6 +15,11 @@ export function passes(filter: LogFilter): (event: StoredEvent) => boolean {
   };
 }
 
+/** The filter narrowed to events that occurred at or before `at`. */
+export function byTime(filter: LogFilter, at: string): LogFilter {
+  return { ...filter, to: filter.to !== undefined && filter.to < at ? filter.to : at };
+}
+
 /** One page of events already filtered, in any order. */
 export function pageOf(events: readonly StoredEvent[], { after, limit, backwards = false }: LogRange): StoredEvent[] {
   const past =
@@ -89,7 +94,7 @@ export function sqlPositionAt(
   param: (value: unknown) => string,
   table: string,
 ): string {
-  const conditions = sqlConditions({ ...filter, to: at }, columns, param);
+  const conditions = sqlConditions(byTime(filter, at), columns, param);
   return `SELECT position FROM ${table} WHERE ${conditions.join(' AND ')} ORDER BY ${columns.occurredAt} DESC, position DESC LIMIT 1`;
 }
 

@@ -363,6 +363,7 @@ function eventStoreContract(openStore: () => Promise<EventStore>, { sharedLog }:
       );
       expect(await store.positionAt(minute(3), filter)).toBe(events[3]!.position);
       expect(await store.positionAt(minute(59), filter)).toBe(events[5]!.position);
+      expect(await store.positionAt(minute(59), { ...filter, to: minute(2) })).toBe(events[2]!.position);
       // Filtered on its own conditions too: alice's last audited event by minute 3 is the first one.
       expect(await store.positionAt(minute(3), { actorId: alice })).toBe(events[1]!.position);
       expect(await store.positionAt(minute(3), { actorId: alice, streamPrefixes: audited })).toBe(events[0]!.position);
