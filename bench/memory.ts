@@ -77,9 +77,14 @@ async function measureRestart(path: string, events: number): Promise<MemoryFigur
   };
 }
 
-function inChild(path: string, events: number): Promise<MemoryFigures> {
+/** The figures of a fresh process (`script`: this file, compiled) started on the log at `path`. */
+export function measuredInChild(
+  path: string,
+  events: number,
+  script = fileURLToPath(import.meta.url),
+): Promise<MemoryFigures> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), path, String(events)], {
+    const child = spawn(process.execPath, ['--expose-gc', script, path, String(events)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
@@ -104,7 +109,7 @@ export async function benchMemory({ sizes = [10_000, 100_000] } = {}): Promise<M
       const store = new SqliteEventStore(path);
       await buildLog(store, events);
       await store.close();
-      figures.push(await inChild(path, events));
+      figures.push(await measuredInChild(path, events));
     }
     printMemoryBench(figures);
     return figures;
