@@ -84,6 +84,7 @@ export class TimeTravel {
   async #build(position: bigint | null): Promise<ReadModel> {
     if (position === null) return new ReadModel();
     const model = this.runner.history.snapshotAt(position)?.clone() ?? new ReadModel();
+    model.reuseCompiled(this.runner.matcher);
     if (model.position === position) return model;
     for await (const event of this.store.readAll({ after: model.position })) {
       if (event.position > position) break;
