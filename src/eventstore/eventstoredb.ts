@@ -52,6 +52,9 @@ const toAnchor = (resolved: ResolvedEvent<JSONEventType>): { position: bigint; h
     : null;
 };
 
+/** The metadata key EventStoreDB's $by_correlation_id projection reads; it holds our command id. */
+const CORRELATION_KEY = '$correlationId';
+
 /** The streams this service writes; everything else in $all (system streams, other services) is ignored. */
 export const DEFAULT_STREAM_PREFIXES = ['bouncePattern-', 'isp-', 'apiToken-'] as const;
 
@@ -171,7 +174,9 @@ export class EventStoreDbEventStore implements EventStore {
         id: event.eventId,
         type: event.type,
         data: event.data as JSONType,
-        metadata: event.metadata as unknown as JSONType,
+        // `$correlationId` is what the $by_correlation_id system projection links by: `$bc-<commandId>`
+        // then holds the events of one command (see readNamed). Removed again when the event is read.
+        metadata: { ...event.metadata, [CORRELATION_KEY]: event.metadata.commandId } as unknown as JSONType,
       }),
     );
     let result: Awaited<ReturnType<typeof this.client.appendToStream>>;
@@ -323,9 +328,9 @@ export class EventStoreDbEventStore implements EventStore {
 
   /**
    * EventStoreDB keeps no index of metadata. A filter that names streams reads those streams, one that names
-   * a command id reads its `$bc-<commandId>` stream (the `$by_correlation_id` system projection, run with
-   * `correlationIdProperty` "commandId"); any other filter scans $all from the page's start, holding one
-   * page, in time proportional to how far it reads.
+   * a command id reads its `$bc-<commandId>` stream (the standard `$by_correlation_id` system projection, which
+   * links events by the `$correlationId` written with them); any other filter scans $all from the page's start,
+   * holding one page, in time proportional to how far it reads.
    */
   async readLog(filter: LogFilter, range: LogRange): Promise<StoredEvent[]> {
     const named = await this.readNamed(filter);
@@ -518,6 +523,7 @@ export class EventStoreDbEventStore implements EventStore {
     const position = recorded.position?.commit ?? resolved.commitPosition;
     if (position === undefined)
       throw new Error(`EventStoreDB returned ${recorded.id} without a position (server older than 20.6?)`);
+    const { [CORRELATION_KEY]: _linkedBy, ...metadata } = recorded.metadata as Record<string, unknown>;
     return {
       eventId: recorded.id,
       streamId: recorded.streamId,
@@ -525,7 +531,7 @@ export class EventStoreDbEventStore implements EventStore {
       position,
       type: recorded.type,
       data: recorded.data,
-      metadata: recorded.metadata as unknown as EventMetadata,
+      metadata: metadata as unknown as EventMetadata,
       hash: null,
     };
   }

@@ -322,9 +322,9 @@ function inMemoryServer() {
     },
     readStream(streamId: string, options: { direction?: string; maxCount?: number } = {}) {
       return (async function* () {
-        // `$bc-<id>`: what the $by_correlation_id projection links, run with correlationIdProperty "commandId".
+        // `$bc-<id>`: what the $by_correlation_id projection links, by the metadata's `$correlationId`.
         let stream = streamId.startsWith('$bc-')
-          ? log.filter((entry) => entry.metadata?.commandId === streamId.slice(4))
+          ? log.filter((entry) => entry.metadata?.$correlationId === streamId.slice(4))
           : log.filter((entry) => entry.streamId === streamId);
         if (stream.length === 0) throw new StreamNotFoundError(undefined, streamId);
         if (options.direction === 'backwards') stream = stream.reverse();
@@ -436,6 +436,8 @@ describe('EventStoreDB answers the audit questions as the other stores do (in-me
       };
       for (const store of [esdb, memory]) await store.append(streams[i % 4]!, [written], 'any');
     }
+    // What the $by_correlation_id projection links by: the command id.
+    expect(server.log.find((entry) => entry.streamId === 'isp-b')!.metadata.$correlationId).toBe('command-0');
     const audited = ['bouncePattern-', 'isp-'];
     const filters: LogFilter[] = [
       {},
@@ -463,6 +465,11 @@ describe('EventStoreDB answers the audit questions as the other stores do (in-me
         );
       }
       expect(await esdb.countLog(filter), label).toBe(await memory.countLog(filter));
+      // The projection's key is written to the server, never read back into the log.
+      expect(
+        (await esdb.readLog(filter, { limit: 30 })).map((read) => read.metadata),
+        label,
+      ).toEqual((await memory.readLog(filter, { limit: 30 })).map((read) => read.metadata));
       for (const at of [minute(0), minute(5), minute(99)]) {
         const [fromEsdb, fromMemory] = await Promise.all([esdb.positionAt(at, filter), memory.positionAt(at, filter)]);
         const eventAt = async (store: EventStore, position: bigint | null) =>
