@@ -561,6 +561,28 @@ describe('SqliteEventStore', () => {
       expect(Number(store.database.pragma('user_version', { simple: true }))).toBe(1);
     });
 
+    it('adds the audit indexes to a file written without them, keeping its log', async () => {
+      const file = newFile();
+      const store = open(file);
+      const stream = streamName();
+      await store.append(stream, newEvents(2), 0);
+      const indexes = (db: Database.Database) =>
+        db.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'events_by_%' ORDER BY name").pluck().all();
+      for (const name of indexes(store.database)) store.database.exec(`DROP INDEX ${name}`);
+      await store.close();
+
+      const reopened = open(file);
+      expect(indexes(reopened.database)).toEqual([
+        'events_by_actor',
+        'events_by_command',
+        'events_by_time',
+        'events_by_type',
+      ]);
+      expect((await reopened.readLog({ actorId: 'user-1' }, { limit: 10 })).map((event) => event.version)).toEqual([
+        1, 2,
+      ]);
+    });
+
     it('keeps the log across close and reopen', async () => {
       const file = newFile();
       const store = open(file);
