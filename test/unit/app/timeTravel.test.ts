@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { App } from '../../../src/app/app.js';
+import { History, MAX_SNAPSHOTS } from '../../../src/app/history.js';
+import { ReadModel } from '../../../src/app/readModel.js';
 import type { Actor, BouncePatternFields } from '../../../src/domain/types.js';
 import { MemoryEventStore } from '../../../src/eventstore/memory.js';
 
@@ -25,5 +27,31 @@ describe('matchers of past moments', () => {
     expect([live('alpha'), live('beta'), live('kept')]).toEqual([null, 'moving', 'kept']);
     expect(past.classify({ reply: '550 kept' }).rulesetVersion).toBe(moving.position);
     await app.stop();
+  });
+});
+
+describe('snapshots of the read model', () => {
+  /** The positions of the snapshots kept, found by asking for the one at or before every position. */
+  function snapshotsAfter(events: number): bigint[] {
+    const history = new History();
+    const model = new ReadModel();
+    for (let position = 1; position <= events; position++) {
+      model.position = BigInt(position);
+      history.record(model);
+    }
+    const kept = new Set<bigint>();
+    for (let position = 1; position <= events; position++) {
+      const snapshot = history.snapshotAt(BigInt(position));
+      if (snapshot) kept.add(snapshot.position!);
+    }
+    return [...kept];
+  }
+
+  it('are at most MAX_SNAPSHOTS however long the log, thinned to an even spacing', () => {
+    expect(snapshotsAfter(10_000)).toEqual(Array.from({ length: 10 }, (_, i) => BigInt((i + 1) * 1_000)));
+    const long = snapshotsAfter(100_000);
+    expect(long.length).toBeLessThanOrEqual(MAX_SNAPSHOTS);
+    // After two thinnings the spacing is 4,000 events, from the start of the log to its end.
+    expect(long).toEqual(Array.from({ length: 25 }, (_, i) => BigInt((i + 1) * 4_000)));
   });
 });
