@@ -11,7 +11,7 @@ import type { IspRow } from '../../projections/ispDirectory.js';
 import type { Matcher } from '../../projections/matcher.js';
 import { decodeCursor, encodeCursor, pageSize, type Page } from './pagination.js';
 import type { ProjectionRunner } from './projectionRunner.js';
-import { AUDITED, TimeTravel, type AsOf } from './timeTravel.js';
+import { AUDITED, storedTime, TimeTravel, type AsOf } from './timeTravel.js';
 
 export interface AuditLogFilter {
   /** Actor id. */
@@ -72,7 +72,7 @@ function logFilterOf(filter: AuditLogFilter): LogFilter {
     const at = filter[field];
     if (at == null) return undefined;
     if (Number.isNaN(at.getTime())) throw new ValidationError(`filter.${field}`, 'is not a valid time');
-    return at.toISOString();
+    return storedTime(at);
   };
   return {
     ...AUDITED,

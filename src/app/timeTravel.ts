@@ -13,6 +13,10 @@ export interface AsOf {
 /** The events of the audit trail: the aggregates' streams, not the reservations' claims. */
 export const AUDITED: LogFilter = { streamPrefixes: STREAM_PREFIXES };
 
+/** A time as the stores compare it, the text of `toISOString()`: past year 9999 that text would sort first. */
+export const storedTime = (at: Date): string =>
+  at.getUTCFullYear() > 9999 ? '9999-12-31T23:59:59.999Z' : at.toISOString();
+
 /**
  * Built models kept; each holds its rows and, once asked for, its compiled matcher (the larger part:
  * a few MB of RE2 programs for 500 patterns).
@@ -48,7 +52,7 @@ export class TimeTravel {
     if ((at == null) === (position == null)) throw new ValidationError('asOf', 'give exactly one of at and position');
     if (at != null) {
       if (Number.isNaN(at.getTime())) throw new ValidationError('asOf.at', 'is not a valid time');
-      return this.store.positionAt(at.toISOString(), AUDITED);
+      return this.store.positionAt(storedTime(at), AUDITED);
     }
     const head = this.runner.checkpoint ?? 0n;
     if (position! > head) throw new ValidationError('asOf.position', `is after the last event of the log (${head})`);

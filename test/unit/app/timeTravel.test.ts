@@ -26,6 +26,12 @@ describe('matchers of past moments', () => {
     const live = (reply: string) => app.runner.matcher.classify({ reply: `550 ${reply}` }).rule?.name ?? null;
     expect([live('alpha'), live('beta'), live('kept')]).toEqual([null, 'moving', 'kept']);
     expect(past.classify({ reply: '550 kept' }).rulesetVersion).toBe(moving.position);
+    // Times past year 9999 (which ISO text would sort first) still stand after every event.
+    const farFuture = new Date('+010000-01-01T00:00:00Z');
+    expect((await app.audit.bouncePatternsAsOf({ at: farFuture })).position).toBe(app.runner.checkpoint);
+    expect((await app.audit.log({ from: farFuture })).totalCount).toBe(0);
+    // The first admin token, two creations, two edits.
+    expect((await app.audit.log({ to: farFuture })).totalCount).toBe(5);
     await app.stop();
   });
 });
