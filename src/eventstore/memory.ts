@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { chainHash } from './chain.js';
+import { lastPositionAt, pageOf, passes } from './logFilter.js';
 import { pollingSubscription } from './pollingSubscription.js';
 import {
   WrongExpectedVersion,
@@ -7,6 +8,8 @@ import {
   type EventStore,
   type EventToAppend,
   type ExpectedVersion,
+  type LogFilter,
+  type LogRange,
   type StoredEvent,
   type SubscriptionHandler,
 } from './port.js';
@@ -70,6 +73,18 @@ export class MemoryEventStore implements EventStore {
 
   async headPosition(): Promise<bigint | null> {
     return this.log.length === 0 ? null : BigInt(this.log.length);
+  }
+
+  async readLog(filter: LogFilter, range: LogRange): Promise<StoredEvent[]> {
+    return pageOf(this.log.filter(passes(filter)), range);
+  }
+
+  async countLog(filter: LogFilter): Promise<number> {
+    return this.log.filter(passes(filter)).length;
+  }
+
+  async positionAt(at: string, filter: LogFilter): Promise<bigint | null> {
+    return lastPositionAt(this.log.filter(passes(filter)), at);
   }
 
   async close(): Promise<void> {

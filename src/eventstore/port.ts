@@ -66,6 +66,35 @@ export interface SubscriptionHandler {
   onCaughtUp?(readStartedAt: number): void;
 }
 
+/**
+ * Which events of the log an auditor asks about: every condition given must hold; a list holds when any
+ * of its values does (an empty list is no condition). Indexed on the stores that have indexes.
+ */
+export interface LogFilter {
+  /** Streams whose name starts with one of these. */
+  readonly streamPrefixes?: readonly string[];
+  readonly streamIds?: readonly string[];
+  /** `metadata.actor.id`. */
+  readonly actorId?: string;
+  readonly types?: readonly string[];
+  /** `metadata.commandId`. */
+  readonly commandId?: string;
+  /**
+   * Inclusive bounds on `metadata.occurredAt`, compared as text: ISO 8601 in UTC with milliseconds
+   * (`Date.toISOString()`), as the service stamps every event.
+   */
+  readonly from?: string;
+  readonly to?: string;
+}
+
+/** A page of the log: up to `limit` events past `after` (exclusive; null: from the end the read starts at). */
+export interface LogRange {
+  readonly after?: bigint | null;
+  readonly limit: number;
+  /** Newest first (positions below `after`); default oldest first. */
+  readonly backwards?: boolean;
+}
+
 export interface StoreSubscription {
   stop(): Promise<void>;
 }
@@ -82,6 +111,15 @@ export interface EventStore {
   subscribeAll(after: bigint | null, handler: SubscriptionHandler): StoreSubscription;
   /** Position of the last event in the log, null when it is empty. */
   headPosition(): Promise<bigint | null>;
+  /** The events that pass `filter`, one page in log order (or reversed): what the audit trail reads. */
+  readLog(filter: LogFilter, range: LogRange): Promise<StoredEvent[]>;
+  /** How many events pass `filter`. */
+  countLog(filter: LogFilter): Promise<number>;
+  /**
+   * Position of the event that passes `filter` and occurred last at or before `at` (ISO 8601 UTC, as in
+   * LogFilter), the later position on equal times; null: none did.
+   */
+  positionAt(at: string, filter: LogFilter): Promise<bigint | null>;
   /** Stores with a server: false while it cannot be reached. Absent: always reachable (embedded stores). */
   isReachable?(): boolean;
   close(): Promise<void>;

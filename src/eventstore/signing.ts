@@ -34,6 +34,9 @@ export function signingStore(store: EventStore, key: KeyObject): EventStore {
     readAll: (options) => store.readAll(options),
     subscribeAll: (after, handler) => store.subscribeAll(after, handler),
     headPosition: () => store.headPosition(),
+    readLog: (filter, range) => store.readLog(filter, range),
+    countLog: (filter) => store.countLog(filter),
+    positionAt: (at, filter) => store.positionAt(at, filter),
     isReachable: store.isReachable && (() => store.isReachable!()),
     close: () => store.close(),
   };

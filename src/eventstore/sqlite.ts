@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { EventMetadata } from '../domain/events.js';
 import { chainHash } from './chain.js';
+import { sqlCount, sqlPage, sqlPositionAt, type SqlColumns } from './logFilter.js';
 import { pollingSubscription } from './pollingSubscription.js';
 import {
   StoreUnavailable,
@@ -12,6 +13,8 @@ import {
   type EventStore,
   type EventToAppend,
   type ExpectedVersion,
+  type LogFilter,
+  type LogRange,
   type StoredEvent,
   type SubscriptionHandler,
 } from './port.js';
@@ -60,6 +63,39 @@ function createOrUpgrade(db: Database.Database): void {
     }
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
+}
+
+/** What the audit trail filters on, read from the metadata: the indexes below are built on these expressions. */
+const LOG_COLUMNS: SqlColumns = {
+  actorId: "json_extract(metadata, '$.actor.id')",
+  occurredAt: "json_extract(metadata, '$.occurredAt')",
+  commandId: "json_extract(metadata, '$.commandId')",
+  streamStartsWith: (placeholder, length) => `substr(stream_id, 1, ${length}) = ${placeholder}`,
+};
+
+/** Each ends with the stream: the audit trail's stream conditions and counts are answered from the index alone. */
+const LOG_INDEXES: Readonly<Record<string, string>> = {
+  events_by_actor: `(${LOG_COLUMNS.actorId}, position, stream_id)`,
+  events_by_time: `(${LOG_COLUMNS.occurredAt}, position, stream_id)`,
+  events_by_command: `(${LOG_COLUMNS.commandId}, position, stream_id)`,
+  events_by_type: '(type, position, stream_id)',
+};
+
+/**
+ * Adds the audit trail's indexes a file lacks (files written before them upgrade on open). A file this
+ * process may only read goes without: its audit questions are answered by scans.
+ */
+function indexLog(db: Database.Database): void {
+  const present = new Set(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").pluck().all());
+  const missing = Object.entries(LOG_INDEXES).filter(([name]) => !present.has(name));
+  if (missing.length === 0) return;
+  try {
+    db.transaction(() => {
+      for (const [name, columns] of missing) db.exec(`CREATE INDEX IF NOT EXISTS ${name} ON events ${columns}`);
+    }).immediate();
+  } catch (error) {
+    if (!String((error as { code?: unknown }).code).startsWith('SQLITE_READONLY')) throw error;
+  }
 }
 
 /**
@@ -167,6 +203,7 @@ export class SqliteEventStore implements EventStore {
     this.db.defaultSafeIntegers(true);
     this.marker = path === ':memory:' ? null : `${path}.log-id`;
     this.checkMarker();
+    indexLog(this.db);
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
     this.batchSize = options.batchSize ?? 1_000;
     this.appended.setMaxListeners(0);
@@ -311,6 +348,45 @@ export class SqliteEventStore implements EventStore {
 
   async headPosition(): Promise<bigint | null> {
     return (this.statements.head.get() as bigint | null) ?? null;
+  }
+
+  async readLog(filter: LogFilter, range: LogRange): Promise<StoredEvent[]> {
+    const values: unknown[] = [];
+    const sql = sqlPage(filter, range, LOG_COLUMNS, this.parameter(values), 'SELECT * FROM events');
+    return this.refusing(() => (this.db.prepare(sql).all(...values) as Row[]).map(toEvent));
+  }
+
+  async countLog(filter: LogFilter): Promise<number> {
+    const values: unknown[] = [];
+    const sql = sqlCount(filter, LOG_COLUMNS, this.parameter(values), 'events');
+    return Number(
+      this.refusing(
+        () =>
+          this.db
+            .prepare(sql)
+            .pluck()
+            .get(...values) as bigint,
+      ),
+    );
+  }
+
+  async positionAt(at: string, filter: LogFilter): Promise<bigint | null> {
+    const values: unknown[] = [];
+    const sql = sqlPositionAt(at, filter, LOG_COLUMNS, this.parameter(values), 'events');
+    return this.refusing(
+      () =>
+        (this.db
+          .prepare(sql)
+          .pluck()
+          .get(...values) as bigint | undefined) ?? null,
+    );
+  }
+
+  private parameter(values: unknown[]): (value: unknown) => string {
+    return (value) => {
+      values.push(value);
+      return '?';
+    };
   }
 
   private freeBytes(): number {

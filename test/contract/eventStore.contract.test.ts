@@ -12,6 +12,8 @@ import {
   WrongExpectedVersion,
   type EventStore,
   type EventToAppend,
+  type LogFilter,
+  type LogRange,
   type StoredEvent,
   type StoreSubscription,
 } from '../../src/eventstore/port.js';
@@ -279,6 +281,95 @@ function eventStoreContract(openStore: () => Promise<EventStore>, { sharedLog }:
     }
   });
 
+  describe('the audit questions: filtered pages, counts, the position at a time', () => {
+    /**
+     * Six events on three streams (one outside the audited prefixes, as a reservation stream is), by two
+     * actors, a minute apart except two stamped together; ids unique to the test, so a shared log agrees.
+     */
+    async function auditedLog() {
+      const run = randomUUID();
+      const [pattern, isp, claims] = [`bouncePattern-${run}`, `isp-${run}`, `ispUsage-${run}`];
+      const [alice, bob] = [`alice-${run}`, `bob-${run}`];
+      const minute = (n: number) => new Date(Date.UTC(2020, 0, 1, 0, n)).toISOString();
+      const claimed = randomUUID();
+      const written: [string, string, string, number, string][] = [
+        [pattern, 'BouncePatternCreated', alice, 1, randomUUID()],
+        [claims, 'IspUsageClaimed', alice, 2, claimed],
+        [isp, 'IspCreated', bob, 2, claimed],
+        [pattern, 'BouncePatternEdited', bob, 3, randomUUID()],
+        [pattern, 'BouncePatternEdited', alice, 4, randomUUID()],
+        [isp, 'IspEdited', alice, 4, randomUUID()],
+      ];
+      const events: StoredEvent[] = [];
+      for (const [stream, type, actor, at, commandId] of written) {
+        const [event] = newEvents(1, type);
+        const metadata = metadataFor(commandId, {
+          actor: { id: actor, name: actor, kind: 'user' },
+          occurredAt: minute(at),
+        });
+        await store.append(stream, [{ ...event!, metadata }], 'any');
+        events.push((await store.readStream(stream)).at(-1)!);
+      }
+      const streamIds = [pattern, isp, claims];
+      return { events, streamIds, pattern, isp, alice, bob, claimed, minute };
+    }
+    const audited = ['bouncePattern-', 'isp-'];
+    const page = (filter: LogFilter, range: LogRange) => store.readLog(filter, range).then(ids);
+
+    it('reads a page in log order or newest first, past a position, up to a limit', async () => {
+      const { events, streamIds } = await auditedLog();
+      const all = ids(events);
+      expect(await page({ streamIds }, { limit: 10 })).toEqual(all);
+      expect(await page({ streamIds }, { limit: 10, backwards: true })).toEqual([...all].reverse());
+      expect(await page({ streamIds }, { limit: 2 })).toEqual(all.slice(0, 2));
+      expect(await page({ streamIds }, { after: events[1]!.position, limit: 2 })).toEqual(all.slice(2, 4));
+      expect(await page({ streamIds }, { after: events[4]!.position, limit: 2, backwards: true })).toEqual([
+        all[3],
+        all[2],
+      ]);
+      expect(await page({ streamIds }, { after: events[5]!.position, limit: 2 })).toEqual([]);
+      expect(await page({ streamIds }, { limit: 0 })).toEqual([]);
+    });
+
+    it('keeps what passes every condition given; an empty list is no condition', async () => {
+      const { events, streamIds, pattern, isp, alice, claimed, minute } = await auditedLog();
+      const of = (...indexes: number[]) => indexes.map((index) => events[index]!.eventId);
+      const cases: [LogFilter, string[]][] = [
+        [{ streamIds, streamPrefixes: audited }, of(0, 2, 3, 4, 5)],
+        [{ streamIds: [isp] }, of(2, 5)],
+        [{ streamIds: [pattern, isp], types: ['BouncePatternEdited', 'IspEdited'] }, of(3, 4, 5)],
+        [{ actorId: alice }, of(0, 1, 4, 5)],
+        [{ actorId: alice, streamPrefixes: audited, types: [] }, of(0, 4, 5)],
+        [{ streamIds, from: minute(2), to: minute(3) }, of(1, 2, 3)],
+        [{ streamIds, from: minute(4) }, of(4, 5)],
+        [{ actorId: alice, to: minute(1) }, of(0)],
+        [{ commandId: claimed }, of(1, 2)],
+        [{ commandId: claimed, streamPrefixes: audited }, of(2)],
+        [{ actorId: `nobody-${randomUUID()}` }, []],
+      ];
+      for (const [filter, expected] of cases) {
+        expect(await page(filter, { limit: 10 }), JSON.stringify(filter)).toEqual(expected);
+        expect(await store.countLog(filter), JSON.stringify(filter)).toBe(expected.length);
+      }
+    });
+
+    it('finds the position of the last event by a time: the later one on equal times, null before any', async () => {
+      const { events, streamIds, alice, minute } = await auditedLog();
+      const filter = { streamIds, streamPrefixes: audited };
+      expect(await store.positionAt(minute(0), filter)).toBeNull();
+      expect(await store.positionAt(minute(1), filter)).toBe(events[0]!.position);
+      expect(await store.positionAt(new Date(Date.parse(minute(2)) + 30_000).toISOString(), filter)).toBe(
+        events[2]!.position,
+      );
+      expect(await store.positionAt(minute(3), filter)).toBe(events[3]!.position);
+      expect(await store.positionAt(minute(59), filter)).toBe(events[5]!.position);
+      expect(await store.positionAt(minute(59), { ...filter, to: minute(2) })).toBe(events[2]!.position);
+      // Filtered on its own conditions too: alice's last audited event by minute 3 is the first one.
+      expect(await store.positionAt(minute(3), { actorId: alice })).toBe(events[1]!.position);
+      expect(await store.positionAt(minute(3), { actorId: alice, streamPrefixes: audited })).toBe(events[0]!.position);
+    });
+  });
+
   it('subscribes: catches up, then receives live appends in order', async () => {
     const stream = streamName();
     const past = newEvents(3);
@@ -468,6 +559,28 @@ describe('SqliteEventStore', () => {
       expect(await store.append(other, events, 0)).toEqual({ nextVersion: 2, position: 11n });
       expect(await verifyChain(store.readAll())).toMatchObject({ ok: true, eventsChecked: 4 });
       expect(Number(store.database.pragma('user_version', { simple: true }))).toBe(1);
+    });
+
+    it('adds the audit indexes to a file written without them, keeping its log', async () => {
+      const file = newFile();
+      const store = open(file);
+      const stream = streamName();
+      await store.append(stream, newEvents(2), 0);
+      const indexes = (db: Database.Database) =>
+        db.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'events_by_%' ORDER BY name").pluck().all();
+      for (const name of indexes(store.database)) store.database.exec(`DROP INDEX ${name}`);
+      await store.close();
+
+      const reopened = open(file);
+      expect(indexes(reopened.database)).toEqual([
+        'events_by_actor',
+        'events_by_command',
+        'events_by_time',
+        'events_by_type',
+      ]);
+      expect((await reopened.readLog({ actorId: 'user-1' }, { limit: 10 })).map((event) => event.version)).toEqual([
+        1, 2,
+      ]);
     });
 
     it('keeps the log across close and reopen', async () => {
