@@ -1,3 +1,4 @@
+import { LOG_STREAM_PREFIXES } from '../domain/streams.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ANY,
@@ -41,7 +42,7 @@ import {
 
 /**
  * Anchors of the hash chain: each folds the chain of this service's events up to a commit position. A
- * stream outside the prefixes below, so projections never see it.
+ * stream outside the service's prefixes (LOG_STREAM_PREFIXES), so projections never see it.
  */
 export const CHAIN_ANCHOR_STREAM = 'bounce-patterns-chain-anchors';
 
@@ -54,9 +55,6 @@ const toAnchor = (resolved: ResolvedEvent<JSONEventType>): { position: bigint; h
 
 /** The metadata key EventStoreDB's $by_correlation_id projection reads; it holds our command id. */
 const CORRELATION_KEY = '$correlationId';
-
-/** The streams this service writes; everything else in $all (system streams, other services) is ignored. */
-export const DEFAULT_STREAM_PREFIXES = ['bouncePattern-', 'isp-', 'apiToken-'] as const;
 
 export interface EventStoreDbOptions {
   streamPrefixes?: readonly string[];
@@ -129,7 +127,9 @@ export class EventStoreDbEventStore implements EventStore {
   constructor(client: EventStoreDBClient | (() => EventStoreDBClient), options: EventStoreDbOptions = {}) {
     this.connect = typeof client === 'function' ? client : () => client;
     this.client = this.connect();
-    this.prefixes = [...(options.streamPrefixes ?? DEFAULT_STREAM_PREFIXES)];
+    // Reservations included: their claims are decided on reading them back. Everything else in $all
+    // (system streams, other services) is ignored.
+    this.prefixes = [...(options.streamPrefixes ?? LOG_STREAM_PREFIXES)];
     this.reconnectDelayMs = options.reconnectDelayMs ?? 100;
     this.anchorDelayMs = options.anchorDelayMs ?? 1_000;
     this.maxReconnectDelayMs = options.maxReconnectDelayMs ?? 5_000;

@@ -12,6 +12,7 @@ import {
 } from '@eventstore/db-client';
 import { describe, expect, it } from 'vitest';
 import { EVENT_SCHEMA_VERSION } from '../../src/domain/events.js';
+import { ispDomainStream, ispUsageStream } from '../../src/domain/streams.js';
 import { chainHash, verifyChain } from '../../src/eventstore/chain.js';
 import {
   CHAIN_ANCHOR_STREAM,
@@ -412,6 +413,21 @@ describe('EventStoreDB keeps the hash chain in anchors (in-memory server)', () =
     expect(server.log.filter((entry) => entry.streamId === CHAIN_ANCHOR_STREAM)).toHaveLength(2);
     expect(await verifyChain(a!.readAll())).toMatchObject({ ok: true, eventsChecked: 5 });
     await Promise.all([a!.close(), b!.close()]);
+  });
+});
+
+describe('EventStoreDB reads back the reservation streams (in-memory server)', () => {
+  it('a domain claimed once is refused to the next claim at the same expected version', async () => {
+    const store = new EventStoreDbEventStore(inMemoryServer().client, { anchorDelayMs: 60_000 });
+    await store.append(ispDomainStream('mail.example'), [event()], 0);
+    await store.append(ispUsageStream('isp-a'), [event()], 0);
+    expect(await store.readStream(ispDomainStream('mail.example'))).toHaveLength(1);
+    expect(await store.readStream(ispUsageStream('isp-a'))).toHaveLength(1);
+    await expect(store.append(ispDomainStream('mail.example'), [event()], 0)).rejects.toMatchObject({
+      name: 'WrongExpectedVersion',
+      actual: 1,
+    });
+    await store.close();
   });
 });
 
