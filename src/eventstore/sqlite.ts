@@ -174,8 +174,14 @@ export class SqliteEventStore implements EventStore {
       streamVersion: this.db.prepare('SELECT MAX(version) AS v FROM events WHERE stream_id = ?').pluck(),
       retried: this.db.prepare('SELECT * FROM events WHERE stream_id = ? AND event_id = ?'),
       lastHash: this.db.prepare('SELECT hash FROM events ORDER BY position DESC LIMIT 1').pluck(),
+      // The position AUTOINCREMENT would give (never one used before), known before the insert: the hash covers it.
+      nextPosition: this.db
+        .prepare(
+          "SELECT COALESCE(MAX(seq), 0) + 1 FROM (SELECT seq FROM sqlite_sequence WHERE name = 'events' UNION ALL SELECT MAX(position) FROM events)",
+        )
+        .pluck(),
       insert: this.db.prepare(
-        'INSERT INTO events (event_id, stream_id, version, type, data, metadata, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO events (position, event_id, stream_id, version, type, data, metadata, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       readStream: this.db.prepare('SELECT * FROM events WHERE stream_id = ? ORDER BY version'),
       readAfter: this.db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
@@ -191,12 +197,14 @@ export class SqliteEventStore implements EventStore {
         const current = Number((this.statements.streamVersion.get(streamId) as bigint | null) ?? 0n);
         if (expected !== 'any' && expected !== current) throw new WrongExpectedVersion(streamId, expected, current);
         let previousHash = (this.statements.lastHash.get() as string | undefined) ?? null;
-        let position = 0n;
+        let position = (this.statements.nextPosition.get() as bigint) - 1n;
         let version = current;
         for (const event of events) {
           version += 1;
-          const hash = chainHash(previousHash, { ...event, streamId, version });
-          const info = this.statements.insert.run(
+          position += 1n;
+          const hash = chainHash(previousHash, { ...event, streamId, version, position });
+          this.statements.insert.run(
+            position,
             event.eventId,
             streamId,
             version,
@@ -205,7 +213,6 @@ export class SqliteEventStore implements EventStore {
             JSON.stringify(event.metadata),
             hash,
           );
-          position = BigInt(info.lastInsertRowid);
           previousHash = hash;
         }
         return { nextVersion: version, position };

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EVENT_SCHEMA_VERSION, type EventMetadata } from '../../src/domain/events.js';
-import { chainHash, verifyChain } from '../../src/eventstore/chain.js';
+import { chainHashV1, verifyChain } from '../../src/eventstore/chain.js';
 import { openEventStoreDb } from '../../src/eventstore/eventstoredb.js';
 import { MemoryEventStore } from '../../src/eventstore/memory.js';
 import {
@@ -441,7 +441,8 @@ describe('SqliteEventStore', () => {
       const events = newEvents(2);
       let previous: string | null = null;
       for (const [index, event] of events.entries()) {
-        const hash = chainHash(previous, { ...event, streamId: stream, version: index + 1 });
+        // Hashes of the first form, as files of that time hold.
+        const hash = chainHashV1(previous, { ...event, streamId: stream, version: index + 1 });
         // Positions 5 and 9: the upgrade must keep them as they are.
         old
           .prepare('INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
@@ -483,6 +484,20 @@ describe('SqliteEventStore', () => {
       expect(await collect(reopened.readAll())).toEqual(log);
       expect(await reopened.headPosition()).toBe(log[2]!.position);
       expect((await reopened.append(stream, newEvents(1), 3)).nextVersion).toBe(4);
+    });
+
+    it('covers positions in the hash: events moved to other positions, hashes kept, fail where they moved', async () => {
+      const store = open(newFile());
+      await store.append(streamName(), newEvents(4), 0);
+      expect(await verifyChain(store.readAll())).toMatchObject({ ok: true, eventsChecked: 4 });
+      // Renumbered in one statement: the order and every link between stored hashes stay as they were.
+      store.database.prepare('UPDATE events SET position = position + 10 WHERE position >= 2').run();
+      expect(await verifyChain(store.readAll())).toMatchObject({
+        ok: false,
+        eventsChecked: 4,
+        mismatches: 3,
+        firstMismatch: { position: 12n, reason: expect.stringMatching(/renumbered/) },
+      });
     });
   });
 });

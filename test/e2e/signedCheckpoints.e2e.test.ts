@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { serviceEnv } from '../support/auth.js';
 import { runCli } from '../support/cli.js';
 import { gqlData } from '../support/graphqlClient.js';
 import { CREATE_PATTERN } from '../support/queries.js';
+import { type EventRow, hashedOf, tamperedCopy } from '../support/logFile.js';
 import { scratchDir, startServiceProcess } from '../support/serviceProcess.js';
 
 const scratch = scratchDir();
@@ -39,32 +40,15 @@ afterAll(() => {
   keys.cleanup();
 });
 
-interface Row {
-  position: number;
-  event_id: string;
-  stream_id: string;
-  version: number;
-  type: string;
-  data: string;
-  metadata: string;
-}
-
 /** A copy of the sealed log, changed by `tamper` with direct access to the file (no key). */
-function tampered(name: string, tamper: (db: Database.Database) => void): string {
-  const path = join(scratch.dir, `${name}.sqlite`);
-  copyFileSync(scratch.sqlitePath, path);
-  const db = new Database(path);
-  tamper(db);
-  db.close();
-  return path;
-}
+const tampered = (name: string, tamper: (db: Database.Database) => void) =>
+  tamperedCopy(scratch.sqlitePath, join(scratch.dir, `${name}.sqlite`), tamper);
 
 /** Recomputes every hash of the file, as someone who knows the (public) chain rule would after a change. */
 function rehash(db: Database.Database): void {
   let previous: string | null = null;
-  for (const row of db.prepare('SELECT * FROM events ORDER BY position').all() as Row[]) {
-    const event = { ...row, eventId: row.event_id, streamId: row.stream_id, data: JSON.parse(row.data) };
-    const hash = chainHash(previous, { ...event, metadata: JSON.parse(row.metadata) });
+  for (const row of db.prepare('SELECT * FROM events ORDER BY position').all() as EventRow[]) {
+    const hash = chainHash(previous, { ...hashedOf(row), position: BigInt(row.position) });
     db.prepare('UPDATE events SET hash = ? WHERE position = ?').run(hash, row.position);
     previous = hash;
   }
@@ -86,7 +70,10 @@ const CASES: Record<string, (db: Database.Database) => void> = {
     rehash(db);
   },
   'a forged ApiTokenCreated appended with a correct hash': (db) => {
-    const last = db.prepare('SELECT hash FROM events ORDER BY position DESC LIMIT 1').get() as { hash: string };
+    const last = db.prepare('SELECT position, hash FROM events ORDER BY position DESC LIMIT 1').get() as {
+      position: number;
+      hash: string;
+    };
     const metadata = {
       actor: { id: 'system', name: 'system', kind: 'system' as const },
       occurredAt: new Date().toISOString(),
@@ -99,6 +86,7 @@ const CASES: Record<string, (db: Database.Database) => void> = {
     };
     const data = { tokenId: 'forged', name: 'forged admin', role: 'admin', secretHash: 'f'.repeat(64) };
     const event = {
+      position: BigInt(last.position + 1),
       eventId: 'forged',
       streamId: 'apiToken-forged',
       version: 1,
