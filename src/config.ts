@@ -1,5 +1,8 @@
 export const METRICS_MODES = ['off', 'open', 'token'] as const;
 export type MetricsMode = (typeof METRICS_MODES)[number];
+/** What a start does on a log that fails verification: stop, or serve it read-only with an alarm. */
+export const ON_TAMPER = ['refuse', 'read-only'] as const;
+export type OnTamper = (typeof ON_TAMPER)[number];
 import { LIMITS } from './domain/limits.js';
 
 /** Configuration from the environment; every setting has a default that runs on one machine. */
@@ -34,6 +37,7 @@ export interface Config {
   readonly auditCheckpointFile: string;
   readonly auditCheckpointEveryMs: number;
   readonly auditCheckpointInit: boolean;
+  readonly auditOnTamper: OnTamper;
   readonly bootstrapAdminToken: string | null;
   /** Development only: every request acts as admin without a token. Must be asked for explicitly. */
   readonly authDisabled: boolean;
@@ -93,6 +97,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`METRICS must be one of ${METRICS_MODES.join(', ')}, got "${env.METRICS}"`);
   if (metrics === 'token' && (env.METRICS_TOKEN ?? '').length < 24)
     throw new Error('METRICS=token needs METRICS_TOKEN of at least 24 characters');
+  const auditOnTamper = (env.AUDIT_ON_TAMPER?.trim().toLowerCase() || 'refuse') as OnTamper;
+  if (!ON_TAMPER.includes(auditOnTamper))
+    throw new Error(`AUDIT_ON_TAMPER must be one of ${ON_TAMPER.join(', ')}, got "${env.AUDIT_ON_TAMPER}"`);
   const databaseUrl = env.DATABASE_URL || null;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl))
     throw new Error('DATABASE_URL must be a PostgreSQL URL: postgres://user@host:5432/database');
@@ -118,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       env.AUDIT_CHECKPOINT_FILE?.trim() || `${env.SQLITE_PATH || './data/events.sqlite'}.checkpoints`,
     auditCheckpointEveryMs: integer('AUDIT_CHECKPOINT_EVERY_MS', env.AUDIT_CHECKPOINT_EVERY_MS, 5_000),
     auditCheckpointInit: flag('AUDIT_CHECKPOINT_INIT', env.AUDIT_CHECKPOINT_INIT, false),
+    auditOnTamper,
     bootstrapAdminToken: token || null,
     authDisabled,
     statisticsFlushMs: positive('STATISTICS_FLUSH_MS', env.STATISTICS_FLUSH_MS, 5_000),
