@@ -47,8 +47,7 @@ async function health(service: ServiceProcess) {
   const response = await fetch(service.url.replace('/graphql', '/healthz'));
   return { status: response.status, body: (await response.json()) as Record<string, string> };
 }
-const metrics = async (service: ServiceProcess) =>
-  (await fetch(service.url.replace('/graphql', '/metrics'))).text();
+const metrics = async (service: ServiceProcess) => (await fetch(service.url.replace('/graphql', '/metrics'))).text();
 
 it('refuses to start by default, saying what failed and where', async () => {
   await expect(startServiceProcess(env(tampered))).rejects.toThrow(
@@ -74,7 +73,9 @@ describe('AUDIT_ON_TAMPER=read-only', () => {
     const service = await startServiceProcess(env(tampered, readOnly));
     try {
       expect(service.output()).toMatch(
-        new RegExp(`ALARM: audit trail broken at position ${brokenAt} \\(bouncePattern-[^)]+\\): .*; serving read-only`),
+        new RegExp(
+          `ALARM: audit trail broken at position ${brokenAt} \\(bouncePattern-[^)]+\\): .*; serving read-only`,
+        ),
       );
 
       const verdict = await gqlData(service.url, CLASSIFY, { reply: '550 rule 2 marker' });
