@@ -15,6 +15,8 @@ export interface Config {
   /** Set (postgres://…): the log lives in PostgreSQL, in the tables of `databaseSchema`. */
   readonly databaseUrl: string | null;
   readonly databaseSchema: string;
+  /** How often a replica reads the log for other processes' appends; null: the store's default. */
+  readonly followPollMs: number | null;
   readonly production: boolean;
   /** The GraphQL explorer page and schema introspection (off in production unless asked for). */
   readonly explorer: boolean;
@@ -112,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     eventStoreConnectionString: env.EVENTSTORE_CONNECTION_STRING || null,
     databaseUrl,
     databaseSchema: env.DATABASE_SCHEMA || 'public',
+    followPollMs: env.FOLLOW_POLL_MS ? positive('FOLLOW_POLL_MS', env.FOLLOW_POLL_MS, 1) : null,
     production,
     explorer: flag('GRAPHQL_EXPLORER', env.GRAPHQL_EXPLORER, !production),
     introspection: flag('GRAPHQL_INTROSPECTION', env.GRAPHQL_INTROSPECTION, !production),
