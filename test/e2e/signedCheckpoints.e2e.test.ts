@@ -1,12 +1,12 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chainHash } from '../../src/eventstore/chain.js';
 import { serviceEnv } from '../support/auth.js';
 import { runCli } from '../support/cli.js';
-import { gqlData } from '../support/graphqlClient.js';
+import { gql, gqlData } from '../support/graphqlClient.js';
 import { CREATE_PATTERN } from '../support/queries.js';
 import { type EventRow, hashedOf, tamperedCopy } from '../support/logFile.js';
 import { scratchDir, startServiceProcess } from '../support/serviceProcess.js';
@@ -127,6 +127,22 @@ describe('signed checkpoints catch what the hash chain alone does not (the key i
         /cannot start: audit trail broken at position \d+/,
       );
     });
+
+  it('with AUDIT_ON_TAMPER=read-only a forged token is served with the alarm, nothing written or signed', async () => {
+    const path = tampered('forged-read-only', CASES['a forged ApiTokenCreated appended with a correct hash']!);
+    const signed = readFileSync(checkpointFile, 'utf8');
+    const service = await startServiceProcess({ ...sealEnv(path), AUDIT_ON_TAMPER: 'read-only' });
+    try {
+      expect(service.output()).toMatch(/ALARM: audit trail broken at position \d+ \(apiToken-forged\): .*signature/);
+      const refused = await gql(service.url, CREATE_PATTERN, {
+        input: { name: 'refused', type: 'BOUNCE', pattern: 'refused', message: 'm' },
+      });
+      expect(refused.errors?.map((error) => error.extensions?.code)).toEqual(['AUDIT_TRAIL_BROKEN']);
+    } finally {
+      await service.stop();
+    }
+    expect(readFileSync(checkpointFile, 'utf8')).toBe(signed);
+  });
 
   it('the chain alone is fooled by a recomputed chain, which is why the checkpoints are kept outside the log', async () => {
     const path = tampered('rehashed-only', CASES['an event changed and every later hash recomputed']!);
