@@ -150,7 +150,8 @@ export async function startService(
       if (config.auditOnTamper === 'refuse') throw new Error(broken);
       readOnly = new LogReadOnly(broken);
       console.error(
-        `ALARM: ${broken}; serving read-only (AUDIT_ON_TAMPER=read-only): classify and reads are answered, every mutation is refused with AUDIT_TRAIL_BROKEN`,
+        `ALARM: ${broken}; serving read-only (AUDIT_ON_TAMPER=read-only): classify and reads are answered, ` +
+          'every mutation is refused with AUDIT_TRAIL_BROKEN',
       );
     }
     ({ generatedAdminToken } = await app.start());
