@@ -120,6 +120,9 @@ const refusalOf = (error: unknown): StoreUnavailable | null => {
 /** The -wal file is cut back to this after each checkpoint (SQLite checkpoints it every 1,000 pages). */
 const WAL_SIZE_LIMIT_BYTES = 16 * 1024 * 1024;
 
+/** How long an append's checkpoint is tried again while other processes checkpoint or read the file. */
+const CHECKPOINT_PATIENCE_MS = 10_000;
+
 /** While writes fail, a probe write is tried at most this often to notice the file is writable again. */
 const PROBE_INTERVAL_MS = 1_000;
 /**
@@ -231,7 +234,7 @@ export class SqliteEventStore implements EventStore {
 
   async append(streamId: string, events: readonly EventToAppend[], expected: ExpectedVersion): Promise<AppendResult> {
     const result = this.refusing(() => this.appendTx.immediate(streamId, events, expected));
-    if (this.checkpointEachAppend) this.refusing(() => this.checkpointWal());
+    if (this.checkpointEachAppend) await this.checkpointWal();
     this.refusal = null;
     if (!this.marked) this.checkMarker();
     this.appended.emit('appended');
@@ -244,13 +247,19 @@ export class SqliteEventStore implements EventStore {
    * acknowledged can be lost or damaged without losing an acknowledged one; an emptied one cannot replay
    * old frames over newer pages either.
    */
-  private checkpointWal(): void {
-    const [outcome] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: bigint | number }[];
-    // The append is committed (and synced in the -wal file); a retry with the same ids checkpoints again.
-    if (Number(outcome?.busy) !== 0)
-      throw new StoreUnavailable(
-        'the append is in the -wal file but another reader kept it from being copied into the main file',
-      );
+  private async checkpointWal(): Promise<void> {
+    const deadline = Date.now() + CHECKPOINT_PATIENCE_MS;
+    for (;;) {
+      const [outcome] = this.refusing(() => this.db.pragma('wal_checkpoint(TRUNCATE)')) as { busy: bigint }[];
+      if (Number(outcome?.busy) === 0) return;
+      // The append is committed (and synced in the -wal file); a retry with the same ids checkpoints again.
+      if (Date.now() >= deadline)
+        throw new StoreUnavailable(
+          'the append is in the -wal file but other processes kept it from being copied into the main file',
+        );
+      // Another process checkpointing at the same moment makes SQLite answer busy at once, without waiting.
+      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));
+    }
   }
 
   async readStream(streamId: string): Promise<StoredEvent[]> {

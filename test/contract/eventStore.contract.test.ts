@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EVENT_SCHEMA_VERSION, type EventMetadata } from '../../src/domain/events.js';
@@ -484,6 +486,28 @@ describe('SqliteEventStore', () => {
       expect(await collect(reopened.readAll())).toEqual(log);
       expect(await reopened.headPosition()).toBe(log[2]!.position);
       expect((await reopened.append(stream, newEvents(1), 3)).nextVersion).toBe(4);
+    });
+
+    it('acknowledges every append of three processes writing at once (their checkpoints take turns)', async () => {
+      const file = newFile();
+      const store = open(file);
+      const module = new URL('../../dist/src/eventstore/sqlite.js', import.meta.url).href;
+      // Each process appends 100 events as fast as it can and prints how many were refused.
+      const writer = `const { SqliteEventStore } = await import(${JSON.stringify(module)});
+        const store = new SqliteEventStore(process.argv[1]);
+        let refused = 0;
+        for (let i = 0; i < 100; i++)
+          await store.append('s-' + process.pid, [{ eventId: 'e' + i, type: 'X', data: {}, metadata: {} }], 'any')
+            .catch(() => refused++);
+        console.log(refused);
+        await store.close();`;
+      const run = promisify(execFile);
+      const outputs = await Promise.all(
+        [1, 2, 3].map(() => run(process.execPath, ['--input-type=module', '-e', writer, file])),
+      );
+      expect(outputs.map((output) => Number(output.stdout.trim()))).toEqual([0, 0, 0]);
+      expect(await store.headPosition()).toBe(300n);
+      expect(await verifyChain(store.readAll())).toMatchObject({ ok: true, eventsChecked: 300 });
     });
 
     it('covers positions in the hash: events moved to other positions, hashes kept, fail where they moved', async () => {
