@@ -23,7 +23,7 @@ import {
   type WrongExpectedVersionError,
 } from '@eventstore/db-client';
 import type { EventMetadata } from '../domain/events.js';
-import { chainHash } from './chain.js';
+import { chainHashV1 } from './chain.js';
 import { byTime, lastPositionAt, pageOf, passes } from './logFilter.js';
 import {
   StoreUnavailable,
@@ -251,7 +251,7 @@ export class EventStoreDbEventStore implements EventStore {
     let next = 0;
     let previous: string | null = null;
     for await (const event of this.readOurs(options)) {
-      let hash = chainHash(previous, event);
+      let hash = chainHashV1(previous, event);
       // The first event at or past an anchor: past it means the anchored event itself is gone.
       if (next < anchors.length && anchors[next]!.position <= event.position) {
         hash = anchors[next]!.hash;
@@ -284,7 +284,7 @@ export class EventStoreDbEventStore implements EventStore {
     let hash = last?.hash ?? null;
     let position: bigint | null = null;
     for await (const event of this.readOurs({ after: last?.position ?? null })) {
-      hash = chainHash(hash, event);
+      hash = chainHashV1(hash, event);
       position = event.position;
     }
     if (position === null || hash === null) return;

@@ -33,12 +33,8 @@ export class MemoryEventStore implements EventStore {
       throw new WrongExpectedVersion(streamId, expected, stream.length);
     for (const event of events) {
       const previous = this.log[this.log.length - 1];
-      const envelope = { ...event, streamId, version: stream.length + 1 };
-      const stored: StoredEvent = {
-        ...envelope,
-        position: BigInt(this.log.length + 1),
-        hash: chainHash(previous?.hash ?? null, envelope),
-      };
+      const envelope = { ...event, streamId, version: stream.length + 1, position: BigInt(this.log.length + 1) };
+      const stored: StoredEvent = { ...envelope, hash: chainHash(previous?.hash ?? null, envelope) };
       stream.push(stored);
       this.log.push(stored);
       this.byEventId.set(`${streamId}\u0000${stored.eventId}`, stored);

@@ -47,6 +47,17 @@ export class StoreUnavailable extends Error {
   }
 }
 
+/**
+ * The log failed its audit at start and is served read-only (AUDIT_ON_TAMPER=read-only): nothing is appended.
+ * A kind of StoreUnavailable: whatever would write at start (defaults, a first token) waits as it does then.
+ */
+export class LogReadOnly extends StoreUnavailable {
+  constructor(readonly why: string) {
+    super(`the event log is served read-only: ${why}`);
+    this.name = 'LogReadOnly';
+  }
+}
+
 /** The stream was deleted in the store itself (by an operator; this service never deletes streams). */
 export class StreamDeleted extends Error {
   constructor(readonly streamId: string) {
@@ -124,3 +135,26 @@ export interface EventStore {
   isReachable?(): boolean;
   close(): Promise<void>;
 }
+
+/** The store with its appends passed through `append` (signing them, refusing them), the rest as it is. */
+export function withAppend(store: EventStore, append: EventStore['append']): EventStore {
+  return {
+    append,
+    readStream: (streamId) => store.readStream(streamId),
+    readAll: (options) => store.readAll(options),
+    subscribeAll: (after, handler) => store.subscribeAll(after, handler),
+    headPosition: () => store.headPosition(),
+    readLog: (filter, range) => store.readLog(filter, range),
+    countLog: (filter) => store.countLog(filter),
+    positionAt: (at, filter) => store.positionAt(at, filter),
+    isReachable: store.isReachable && (() => store.isReachable!()),
+    close: () => store.close(),
+  };
+}
+
+/** Refuses every append while `refusal` gives one, before anything reaches the store. */
+export const refusingWrites = (store: EventStore, refusal: () => LogReadOnly | null): EventStore =>
+  withAppend(store, (streamId, events, expected) => {
+    const refused = refusal();
+    return refused ? Promise.reject(refused) : store.append(streamId, events, expected);
+  });

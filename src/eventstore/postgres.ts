@@ -263,8 +263,8 @@ export class PostgresEventStore implements EventStore {
       const tuples: string[] = [];
       events.forEach((event, index) => {
         const version = current + index + 1;
-        const hash = chainHash(previousHash, { ...event, streamId, version });
         position += 1n;
+        const hash = chainHash(previousHash, { ...event, streamId, version, position });
         const n = values.length;
         tuples.push(`($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6}, $${n + 7}, $${n + 8})`);
         values.push(

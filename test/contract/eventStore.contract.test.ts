@@ -1,11 +1,13 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EVENT_SCHEMA_VERSION, type EventMetadata } from '../../src/domain/events.js';
-import { chainHash, verifyChain } from '../../src/eventstore/chain.js';
+import { chainHashV1, verifyChain } from '../../src/eventstore/chain.js';
 import { openEventStoreDb } from '../../src/eventstore/eventstoredb.js';
 import { MemoryEventStore } from '../../src/eventstore/memory.js';
 import {
@@ -532,7 +534,8 @@ describe('SqliteEventStore', () => {
       const events = newEvents(2);
       let previous: string | null = null;
       for (const [index, event] of events.entries()) {
-        const hash = chainHash(previous, { ...event, streamId: stream, version: index + 1 });
+        // Hashes of the first form, as files of that time hold.
+        const hash = chainHashV1(previous, { ...event, streamId: stream, version: index + 1 });
         // Positions 5 and 9: the upgrade must keep them as they are.
         old
           .prepare('INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
@@ -596,6 +599,67 @@ describe('SqliteEventStore', () => {
       expect(await collect(reopened.readAll())).toEqual(log);
       expect(await reopened.headPosition()).toBe(log[2]!.position);
       expect((await reopened.append(stream, newEvents(1), 3)).nextVersion).toBe(4);
+    });
+
+    it('acknowledges every append of three processes writing at once (their checkpoints take turns)', async () => {
+      const file = newFile();
+      const store = open(file);
+      const module = new URL('../../dist/src/eventstore/sqlite.js', import.meta.url).href;
+      // Each process appends 100 events as fast as it can and prints how many were refused.
+      const writer = `const { SqliteEventStore } = await import(${JSON.stringify(module)});
+        const store = new SqliteEventStore(process.argv[1]);
+        let refused = 0;
+        for (let i = 0; i < 100; i++)
+          await store.append('s-' + process.pid, [{ eventId: 'e' + i, type: 'X', data: {}, metadata: {} }], 'any')
+            .catch(() => refused++);
+        console.log(refused);
+        await store.close();`;
+      const run = promisify(execFile);
+      const outputs = await Promise.all(
+        [1, 2, 3].map(() => run(process.execPath, ['--input-type=module', '-e', writer, file])),
+      );
+      expect(outputs.map((output) => Number(output.stdout.trim()))).toEqual([0, 0, 0]);
+      expect(await store.headPosition()).toBe(300n);
+      expect(await verifyChain(store.readAll())).toMatchObject({ ok: true, eventsChecked: 300 });
+    });
+
+    it("waits out another reader's checkpoint-blocking read between turns of the event loop, not inside one", async () => {
+      const file = newFile();
+      const store = open(file);
+      await store.append(streamName(), newEvents(1), 0);
+      // Another connection in the middle of a read: the checkpoint cannot empty the -wal file until it ends.
+      const reader = new Database(file, { readonly: true });
+      const reading = reader.prepare('SELECT position FROM events').iterate();
+      reading.next();
+      let longestTurnMs = 0;
+      let last = performance.now();
+      const ticker = setInterval(() => {
+        longestTurnMs = Math.max(longestTurnMs, performance.now() - last);
+        last = performance.now();
+      }, 5);
+      const append = store.append(streamName(), newEvents(1), 0);
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      reading.return?.();
+      reader.close();
+      expect((await append).nextVersion).toBe(1);
+      clearInterval(ticker);
+      // The busy timeout would have held this process for its whole wait (10 s, or until the read ended).
+      expect(longestTurnMs).toBeLessThan(300);
+      expect(statSync(`${file}-wal`).size).toBe(0);
+    });
+
+    it('covers positions in the hash: events moved to other positions, hashes kept, fail where they moved', async () => {
+      const store = open(newFile());
+      await store.append(streamName(), newEvents(4), 0);
+      expect(await verifyChain(store.readAll())).toMatchObject({ ok: true, eventsChecked: 4 });
+      // Renumbered in one statement: the order and every link between stored hashes stay as they were.
+      store.database.prepare('UPDATE events SET position = position + 10 WHERE position >= 2').run();
+      expect(await verifyChain(store.readAll())).toMatchObject({
+        ok: false,
+        eventsChecked: 4,
+        mismatches: 3,
+        firstMismatch: { position: 12n, reason: expect.stringMatching(/renumbered/) },
+      });
     });
   });
 });

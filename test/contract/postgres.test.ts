@@ -293,6 +293,22 @@ const dense = (count: number) => Array.from({ length: count }, (_, i) => BigInt(
     });
   });
 
+  it('covers positions in the hash: events moved to other positions, hashes kept, fail where they moved', async () => {
+    const schema = schemas.name();
+    const store = await open({ schema });
+    for (let i = 0; i < 4; i++) await store.append(`bouncePattern-${i}`, [event()], 0);
+    expect(await verifyChain(store.readAll())).toMatchObject({ ok: true, eventsChecked: 4 });
+    await withPostgresClient((c) =>
+      c.query(`UPDATE "${schema}".events SET position = position + 10 WHERE position >= 2`),
+    );
+    expect(await verifyChain(store.readAll())).toMatchObject({
+      ok: false,
+      eventsChecked: 4,
+      mismatches: 3,
+      firstMismatch: { position: 12n, reason: expect.stringMatching(/renumbered/) },
+    });
+  });
+
   it('a subscription survives its connections being cut, and appends after it are delivered', async () => {
     const schema = schemas.name();
     const name = `bp_cut_${randomUUID().slice(0, 8)}`;
