@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { Audit } from '../src/app/audit.js';
+import { Audit, type AuditLogFilter } from '../src/app/audit.js';
+import { encodeCursor } from '../src/app/pagination.js';
 import { ProjectionRunner } from '../src/app/projectionRunner.js';
 import { ReadModel } from '../src/app/readModel.js';
 import { exportAuditTrail, type ExportFormat } from '../src/cli/export.js';
@@ -25,9 +26,10 @@ const ACTORS: Actor[] = [
   { id: 'tok_bob', name: 'Bob', kind: 'token' },
 ];
 const START = Date.UTC(2023, 0, 1);
-const minute = (n: number) => new Date(START + n * 60_000).toISOString();
+export const minute = (n: number) => new Date(START + n * 60_000).toISOString();
 
-async function buildLog(store: SqliteEventStore, events: number): Promise<void> {
+/** Fills `store` with `events` events: the same 510 live rules at any length, edited round robin. */
+export async function buildLog(store: SqliteEventStore, events: number): Promise<void> {
   // One fsync per append would make building the fixture, not the figures, the slow part.
   store.database.pragma('synchronous = OFF');
   let n = 0;
@@ -127,6 +129,8 @@ export interface AuditBenchFigures {
   events: number;
   buildSeconds: number;
   catchUp: { ms: number; heapMb: number };
+  /** One page of 50 entries, newest first: the first page, then one from the middle of the log (a cursor). */
+  logPages: { label: string; totalCount: number; firstMs: number; deepMs: number }[];
   asOf: { label: string; position: string; coldMs: number; repeatedMs: number; fullReplayMs: number }[];
   classifyAsOf: { replies: number; ms: number };
   export: {
@@ -171,6 +175,25 @@ export async function runAuditBench({ events = 100_000 } = {}): Promise<AuditBen
     globalThis.gc?.();
     const catchUp = { ms: catchUpMs, heapMb: (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20 };
     const audit = new Audit(store, runner);
+
+    const logPages: AuditBenchFigures['logPages'] = [];
+    const filters: { label: string; filter: AuditLogFilter }[] = [
+      { label: 'no filter', filter: {} },
+      { label: 'one actor', filter: { actor: 'tok_bob' } },
+      { label: 'one pattern', filter: { patternId: 'p7' } },
+      { label: 'one event type', filter: { eventTypes: ['BouncePatternCreated'] } },
+      { label: 'one day', filter: { from: new Date(minute(events / 2)), to: new Date(minute(events / 2 + 1440)) } },
+    ];
+    for (const { label, filter } of filters) {
+      let first = await audit.log(filter, { first: 50 });
+      const firstMs = await time(async () => {
+        first = await audit.log(filter, { first: 50 });
+      });
+      // Deep: newest first from the middle of the log, as an auditor paging back would get there.
+      const middle = encodeCursor([Math.round(events / 2)]);
+      const deepMs = await time(() => audit.log(filter, { first: 50, after: middle }));
+      logPages.push({ label, totalCount: first.totalCount, firstMs, deepMs });
+    }
 
     const asOf: AuditBenchFigures['asOf'] = [];
     const moments = [
@@ -217,6 +240,7 @@ export async function runAuditBench({ events = 100_000 } = {}): Promise<AuditBen
       events,
       buildSeconds,
       catchUp,
+      logPages,
       asOf,
       classifyAsOf: { replies, ms: classifyMs },
       export: exports,
@@ -234,8 +258,14 @@ export function printAuditBench(figures: AuditBenchFigures): void {
     `\naudit trail and time travel, log of ${figures.events.toLocaleString('en')} events (fixture built in ${f(figures.buildSeconds)} s)`,
   );
   console.log(
-    `  runner catch-up with audit entries and snapshots: ${f(figures.catchUp.ms, 0)} ms, +${f(figures.catchUp.heapMb)} MB heap`,
+    `  runner catch-up (read model and its bounded snapshots): ${f(figures.catchUp.ms, 0)} ms, +${f(figures.catchUp.heapMb)} MB heap`,
   );
+  console.log('  audit log page of 50, read from the store:');
+  console.log('    filter            matching   first page ms   page from the middle ms');
+  for (const row of figures.logPages)
+    console.log(
+      `    ${row.label.padEnd(17)} ${String(row.totalCount).padStart(8)} ${f(row.firstMs).padStart(15)} ${f(row.deepMs).padStart(24)}`,
+    );
   console.log('  as-of question (rules + matcher + one classify):');
   console.log('    moment            position   cold ms   repeated ms   full replay ms (no snapshot)');
   for (const row of figures.asOf)

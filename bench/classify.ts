@@ -217,6 +217,13 @@ export interface Timing {
   readonly p99Micros: number;
 }
 
+/** Steady-state timings, measured in rounds: the spread of their p99 is the machine's noise. */
+export interface RoundTimings {
+  readonly rounds: readonly Timing[];
+  /** The round with the median p99. */
+  readonly median: Timing;
+}
+
 export interface ClassifyBenchResult {
   readonly rules: number;
   readonly buildMillis: number;
@@ -228,23 +235,28 @@ export interface ClassifyBenchResult {
   readonly matchedShare: number;
   /** Requests on which the indexed matcher and the naive loop disagreed (must be 0). */
   readonly disagreements: number;
-  readonly indexed: Timing;
+  /**
+   * The first pass over the requests on a new matcher: RE2 builds each pattern's automaton lazily, the
+   * first time the pattern runs, so a rule's first hit after a start costs more than its later ones.
+   */
+  readonly firstPass: Timing;
+  readonly indexed: RoundTimings;
   readonly naive: Timing;
   readonly speedup: number;
 }
 
-/** Times `call` on each request in turn, one hrtime reading per call, after a warm-up pass. */
+/** Times `call` on `calls` requests in turn from `offset`, one hrtime reading per call. */
 function time(
   requests: readonly ClassifyRequest[],
   calls: number,
   call: (request: ClassifyRequest) => unknown,
+  offset = 0,
 ): Timing {
-  for (let i = 0; i < Math.min(calls, 2_000); i++) call(requests[i % requests.length]!);
   const samples = new Float64Array(calls);
   const started = process.hrtime.bigint();
   for (let i = 0; i < calls; i++) {
     const before = process.hrtime.bigint();
-    call(requests[i % requests.length]!);
+    call(requests[(offset + i) % requests.length]!);
     samples[i] = Number(process.hrtime.bigint() - before) / 1_000;
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -257,16 +269,29 @@ function time(
   };
 }
 
+/** `rounds` timings of `calls` calls each, continuing through the requests. */
+function timeRounds(
+  requests: readonly ClassifyRequest[],
+  rounds: number,
+  calls: number,
+  call: (request: ClassifyRequest) => unknown,
+): RoundTimings {
+  const timings = Array.from({ length: rounds }, (_, round) => time(requests, calls, call, round * calls));
+  const byP99 = [...timings].sort((a, b) => a.p99Micros - b.p99Micros);
+  return { rounds: timings, median: byP99[Math.floor(rounds / 2)]! };
+}
+
 export interface ClassifyBenchOptions {
   readonly ruleCounts?: readonly number[];
-  /** Timed calls of the indexed matcher per rule count. */
+  /** Timed calls of the indexed matcher per round, and rounds per rule count. */
   readonly calls?: number;
+  readonly rounds?: number;
   /** Rough time budget of the naive loop per rule count; it gets fewer calls when it is slow. */
   readonly naiveMillis?: number;
 }
 
 export function benchClassify(options: ClassifyBenchOptions = {}): ClassifyBenchResult[] {
-  const { ruleCounts = [100, 1_000, 10_000], calls = 20_000, naiveMillis = 3_000 } = options;
+  const { ruleCounts = [100, 1_000, 10_000], calls = 20_000, rounds = 5, naiveMillis = 3_000 } = options;
   return ruleCounts.map((ruleCount) => {
     const { isps, rules, requests } = generateCorpus(ruleCount, 5_000, ruleCount);
     let started = process.hrtime.bigint();
@@ -279,6 +304,7 @@ export function benchClassify(options: ClassifyBenchOptions = {}): ClassifyBench
     compileMatcher(edited, isps, 2n, matcher);
     const rebuildMillis = Number(process.hrtime.bigint() - started) / 1e6;
 
+    const firstPass = time(requests, requests.length, (request) => matcher.classify(request));
     const naive = new NaiveMatcher(rules, isps);
     let disagreements = 0;
     let matched = 0;
@@ -287,7 +313,7 @@ export function benchClassify(options: ClassifyBenchOptions = {}): ClassifyBench
       if (expected !== null) matched++;
       if (matcher.classify(request).rule !== expected) disagreements++;
     }
-    const indexed = time(requests, calls, (request) => matcher.classify(request));
+    const indexed = timeRounds(requests, rounds, calls, (request) => matcher.classify(request));
     const probe = time(requests, 200, (request) => naive.classify(request));
     const naiveCalls = Math.max(500, Math.min(calls, Math.floor((naiveMillis * 1_000) / (1e6 / probe.perSecond))));
     const naiveTiming = time(requests, naiveCalls, (request) => naive.classify(request));
@@ -301,14 +327,16 @@ export function benchClassify(options: ClassifyBenchOptions = {}): ClassifyBench
       unindexedRules: stats.unindexedRules,
       matchedShare: matched / requests.length,
       disagreements,
+      firstPass,
       indexed,
       naive: naiveTiming,
-      speedup: indexed.perSecond / naiveTiming.perSecond,
+      speedup: indexed.median.perSecond / naiveTiming.perSecond,
     };
   });
 }
 
 export function printClassifyBench(results: readonly ClassifyBenchResult[]): void {
+  const range = (values: readonly number[]) => `${Math.min(...values).toFixed(1)}–${Math.max(...values).toFixed(1)}`;
   const rows = results.map((result) => ({
     rules: result.rules,
     'build ms': result.buildMillis.toFixed(1),
@@ -316,14 +344,20 @@ export function printClassifyBench(results: readonly ClassifyBenchResult[]): voi
     'literals/states': `${result.literals}/${result.indexStates}`,
     'no literal': result.unindexedRules,
     matched: `${(result.matchedShare * 100).toFixed(0)}%`,
-    'indexed /s': Math.round(result.indexed.perSecond),
-    'p50 µs': result.indexed.p50Micros.toFixed(1),
-    'p99 µs': result.indexed.p99Micros.toFixed(1),
+    'indexed /s': Math.round(result.indexed.median.perSecond),
+    'p50 µs': result.indexed.median.p50Micros.toFixed(1),
+    'p99 µs': result.indexed.median.p99Micros.toFixed(1),
+    'p99 µs, rounds': range(result.indexed.rounds.map((round) => round.p99Micros)),
+    'first pass p50/p99 µs': `${result.firstPass.p50Micros.toFixed(1)}/${result.firstPass.p99Micros.toFixed(1)}`,
     'naive /s': Math.round(result.naive.perSecond),
     'naive p99 µs': result.naive.p99Micros.toFixed(1),
     speedup: `${result.speedup.toFixed(0)}×`,
     disagree: result.disagreements,
   }));
-  console.log('classify, in process (indexed matcher vs naive first-match loop, same RE2 patterns)');
+  console.log(
+    'classify, in process (indexed matcher vs naive first-match loop, same RE2 patterns). p50/p99: the round with ' +
+      'the median p99 of the rounds after a first pass over the requests; the spread of the rounds is the noise of ' +
+      "the machine. First pass: each request once on a new matcher (RE2 builds a pattern's automaton on its first run).",
+  );
   console.table(rows);
 }

@@ -44,11 +44,12 @@ interface Opened {
   cleanup(): Promise<void>;
 }
 
-function sqlite(): Opened {
+/** checkpointEachAppend false: the cost of emptying the -wal file before each acknowledgement, side by side. */
+function sqlite(checkpointEachAppend: boolean): Opened {
   const dir = mkdtempSync(join(tmpdir(), 'bounce-patterns-bench-'));
   return {
-    name: 'SQLite',
-    open: async () => new SqliteEventStore(join(dir, 'events.sqlite'), { pollIntervalMs: 100 }),
+    name: checkpointEachAppend ? 'SQLite' : 'SQLite, -wal kept',
+    open: async () => new SqliteEventStore(join(dir, 'events.sqlite'), { pollIntervalMs: 100, checkpointEachAppend }),
     cleanup: async () => rmSync(dir, { recursive: true, force: true }),
   };
 }
@@ -159,12 +160,12 @@ async function postgresReachable(): Promise<boolean> {
 }
 
 export async function benchStores(): Promise<void> {
-  const candidates = [sqlite()];
+  const candidates = [sqlite(true), sqlite(false)];
   if (await postgresReachable()) candidates.push(postgres());
   else console.log(`\nevent stores: PostgreSQL skipped — no server at ${url} (set BENCH_DATABASE_URL)`);
   console.log('\nevent stores (appends of one event, durable commits; replay of a 100,000-event log)');
   console.log(
-    'store       | 1 writer, 1 stream | 8 writers, 1 stream | 8 writers, 8 streams | replay readAll | replay subscription | replica delay p50 / p99',
+    'store             | 1 writer, 1 stream | 8 writers, 1 stream | 8 writers, 8 streams | replay readAll | replay subscription | replica delay p50 / p99',
   );
   for (const opened of candidates) {
     try {
@@ -178,7 +179,7 @@ export async function benchStores(): Promise<void> {
       const delays = await replicaDelay(opened, 100);
       console.log(
         [
-          opened.name.padEnd(11),
+          opened.name.padEnd(17),
           `${one.toFixed(0)}/s`.padEnd(18),
           `${sharedStream.toFixed(0)}/s`.padEnd(19),
           `${many.toFixed(0)}/s`.padEnd(20),

@@ -85,10 +85,12 @@ export interface CompiledSource {
 }
 
 /**
- * Literals are cut to this length in the index: a prefix of a literal every match contains is one too,
- * and 32 characters are as selective as more while keeping the automaton small.
+ * Literals are cut to this length in the index: a prefix of a literal every match contains is one too.
+ * Measured on the shipped rules and both reply corpora, 12 characters instead of 32 try 1.26 instead of
+ * 1.18 patterns per reply, with the same verdicts, and at 10,000 rules halve the automaton (31,809
+ * states instead of 61,693), whose table is what `classify` waits on when it misses the CPU caches.
  */
-const MAX_INDEXED_LITERAL_LENGTH = 32;
+const MAX_INDEXED_LITERAL_LENGTH = 12;
 const ALL_ISPS = -1;
 /** The group of a request without ISP: only All-ISPs rules apply. */
 const NO_ISP = -2;

@@ -1,5 +1,8 @@
 export const METRICS_MODES = ['off', 'open', 'token'] as const;
 export type MetricsMode = (typeof METRICS_MODES)[number];
+/** What a start does on a log that fails verification: stop, or serve it read-only with an alarm. */
+export const ON_TAMPER = ['refuse', 'read-only'] as const;
+export type OnTamper = (typeof ON_TAMPER)[number];
 import { LIMITS } from './domain/limits.js';
 
 /** Configuration from the environment; every setting has a default that runs on one machine. */
@@ -12,6 +15,8 @@ export interface Config {
   /** Set (postgres://…): the log lives in PostgreSQL, in the tables of `databaseSchema`. */
   readonly databaseUrl: string | null;
   readonly databaseSchema: string;
+  /** How often a replica reads the log for other processes' appends; null: the store's default. */
+  readonly followPollMs: number | null;
   readonly production: boolean;
   /** The GraphQL explorer page and schema introspection (off in production unless asked for). */
   readonly explorer: boolean;
@@ -34,6 +39,7 @@ export interface Config {
   readonly auditCheckpointFile: string;
   readonly auditCheckpointEveryMs: number;
   readonly auditCheckpointInit: boolean;
+  readonly auditOnTamper: OnTamper;
   readonly bootstrapAdminToken: string | null;
   /** Development only: every request acts as admin without a token. Must be asked for explicitly. */
   readonly authDisabled: boolean;
@@ -93,6 +99,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`METRICS must be one of ${METRICS_MODES.join(', ')}, got "${env.METRICS}"`);
   if (metrics === 'token' && (env.METRICS_TOKEN ?? '').length < 24)
     throw new Error('METRICS=token needs METRICS_TOKEN of at least 24 characters');
+  const auditOnTamper = (env.AUDIT_ON_TAMPER?.trim().toLowerCase() || 'refuse') as OnTamper;
+  if (!ON_TAMPER.includes(auditOnTamper))
+    throw new Error(`AUDIT_ON_TAMPER must be one of ${ON_TAMPER.join(', ')}, got "${env.AUDIT_ON_TAMPER}"`);
   const databaseUrl = env.DATABASE_URL || null;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl))
     throw new Error('DATABASE_URL must be a PostgreSQL URL: postgres://user@host:5432/database');
@@ -105,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     eventStoreConnectionString: env.EVENTSTORE_CONNECTION_STRING || null,
     databaseUrl,
     databaseSchema: env.DATABASE_SCHEMA || 'public',
+    followPollMs: env.FOLLOW_POLL_MS ? positive('FOLLOW_POLL_MS', env.FOLLOW_POLL_MS, 1) : null,
     production,
     explorer: flag('GRAPHQL_EXPLORER', env.GRAPHQL_EXPLORER, !production),
     introspection: flag('GRAPHQL_INTROSPECTION', env.GRAPHQL_INTROSPECTION, !production),
@@ -118,6 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       env.AUDIT_CHECKPOINT_FILE?.trim() || `${env.SQLITE_PATH || './data/events.sqlite'}.checkpoints`,
     auditCheckpointEveryMs: integer('AUDIT_CHECKPOINT_EVERY_MS', env.AUDIT_CHECKPOINT_EVERY_MS, 5_000),
     auditCheckpointInit: flag('AUDIT_CHECKPOINT_INIT', env.AUDIT_CHECKPOINT_INIT, false),
+    auditOnTamper,
     bootstrapAdminToken: token || null,
     authDisabled,
     statisticsFlushMs: positive('STATISTICS_FLUSH_MS', env.STATISTICS_FLUSH_MS, 5_000),

@@ -98,6 +98,18 @@ export class Metrics {
     });
   }
 
+  /** 1 while the log is served read-only because it failed verification at start (AUDIT_ON_TAMPER=read-only). */
+  watchAuditTrail(broken: () => boolean): void {
+    new Gauge({
+      name: 'bounce_audit_trail_broken',
+      help: 'Whether the event log failed its verification at start and is served read-only (1) or not (0).',
+      registers: [this.registry],
+      collect() {
+        this.set(broken() ? 1 : 0);
+      },
+    });
+  }
+
   /** Times the store's appends (the store is shared by every command handler). */
   instrument(store: EventStore): void {
     const append = store.append.bind(store);

@@ -9,11 +9,11 @@ import {
 } from '@apollo/server/plugin/disabled';
 import type { ApiTokens, Principal } from './app/apiTokens.js';
 import { App, type AppOptions } from './app/app.js';
-import { startAuditSeal } from './app/auditSeal.js';
+import { checkAuditTrail } from './app/auditSeal.js';
 import type { Config } from './config.js';
 import { LIMITS } from './domain/limits.js';
 import { ANONYMOUS_ACTOR, type Actor } from './domain/types.js';
-import type { EventStore } from './eventstore/port.js';
+import { type EventStore, LogReadOnly, refusingWrites } from './eventstore/port.js';
 import { openEventStore } from './eventstore/open.js';
 import { Metrics, mayScrape } from './metrics.js';
 import type { StatisticsStore } from './statistics/port.js';
@@ -93,7 +93,9 @@ export async function startService(
     fastPath?: boolean;
   } = {},
 ): Promise<RunningService> {
-  const store = options.store ?? (await openEventStore(config));
+  // Set when the log fails verification at start and is served read-only: every append is refused.
+  let readOnly: LogReadOnly | null = null;
+  const store = refusingWrites(options.store ?? (await openEventStore(config)), () => readOnly);
   const statisticsStore = await openStatisticsStore(config);
   const app = new App(store, {
     bootstrapAdminToken: config.bootstrapAdminToken,
@@ -107,6 +109,7 @@ export async function startService(
   });
   const metrics = config.metrics === 'off' ? null : new Metrics(app);
   metrics?.instrument(store);
+  metrics?.watchAuditTrail(() => readOnly !== null);
   // The port first: a start that cannot serve (a busy port) must fail before it writes anything, such
   // as a first admin token no one would see. Until the app has started, every request is told so.
   let serve = async (_req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -132,14 +135,29 @@ export async function startService(
   let generatedAdminToken: string | null;
   let stopSeal = async () => {};
   try {
-    // A tampered log is refused before anything is served or written.
-    if (config.auditSigningKeyFile)
-      stopSeal = await startAuditSeal(store, {
-        keyFile: config.auditSigningKeyFile,
-        checkpointFile: config.auditCheckpointFile,
-        everyMs: config.auditCheckpointEveryMs,
-        initialise: config.auditCheckpointInit,
-      });
+    // A tampered log is refused, or served read-only, before anything is served or written.
+    const audit = await checkAuditTrail(
+      store,
+      config.auditSigningKeyFile
+        ? {
+            keyFile: config.auditSigningKeyFile,
+            checkpointFile: config.auditCheckpointFile,
+            everyMs: config.auditCheckpointEveryMs,
+            initialise: config.auditCheckpointInit,
+          }
+        : null,
+    );
+    stopSeal = audit.stop;
+    if (audit.broken) {
+      const { position, streamId, reason } = audit.broken;
+      const broken = `audit trail broken at position ${position}${streamId ? ` (${streamId})` : ''}: ${reason}`;
+      if (config.auditOnTamper === 'refuse') throw new Error(broken);
+      readOnly = new LogReadOnly(broken);
+      console.error(
+        `ALARM: ${broken}; serving read-only (AUDIT_ON_TAMPER=read-only): classify and reads are answered, ` +
+          'every mutation is refused with AUDIT_TRAIL_BROKEN',
+      );
+    }
     ({ generatedAdminToken } = await app.start());
   } catch (error) {
     server.close();
@@ -187,12 +205,21 @@ export async function startService(
     if (url.pathname === '/healthz') {
       const storeUp = store.isReachable?.() ?? true;
       const healthy = app.runner.healthy && storeUp;
+      // A log served read-only still answers classify and reads: 200, so that load balancers keep sending
+      // the MTA here (every replica reads the same log); the alarm is in the body, the log and /metrics.
       res.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json' });
       res.end(
         JSON.stringify({
-          status: healthy ? 'ok' : storeUp ? 'projections stopped' : 'event store unavailable',
+          status: !healthy
+            ? storeUp
+              ? 'projections stopped'
+              : 'event store unavailable'
+            : readOnly
+              ? 'read-only'
+              : 'ok',
           store: storeUp ? 'up' : 'down',
           checkpoint: String(app.runner.checkpoint ?? ''),
+          ...(readOnly && { alarm: readOnly.why }),
         }),
       );
       return;

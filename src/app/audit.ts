@@ -1,16 +1,17 @@
 import { BOUNCE_PATTERN_FIELD_NAMES } from '../domain/bouncePattern.js';
 import { diffFields } from '../domain/changes.js';
+import { ValidationError } from '../domain/errors.js';
 import { byRuleOrder } from '../domain/ruleOrder.js';
 import { bouncePatternStream, ispStream } from '../domain/streams.js';
 import { verifyChain, type ChainVerification } from '../eventstore/chain.js';
-import type { EventStore } from '../eventstore/port.js';
-import { editedFields, type AuditEntry, type FieldChange } from '../../projections/auditLog.js';
+import { recorded, type EventStore, type LogFilter, type StoredEvent } from '../eventstore/port.js';
+import { auditEntryOf, editedFields, type AuditEntry, type FieldChange } from '../../projections/auditLog.js';
 import type { BouncePatternRow } from '../../projections/bouncePatternList.js';
 import type { IspRow } from '../../projections/ispDirectory.js';
 import type { Matcher } from '../../projections/matcher.js';
-import { paginate, type Page } from './pagination.js';
+import { decodeCursor, encodeCursor, pageSize, type Page } from './pagination.js';
 import type { ProjectionRunner } from './projectionRunner.js';
-import { TimeTravel, type AsOf } from './timeTravel.js';
+import { AUDITED, storedTime, TimeTravel, type AsOf } from './timeTravel.js';
 
 export interface AuditLogFilter {
   /** Actor id. */
@@ -59,6 +60,38 @@ export function auditFilter(filter: AuditLogFilter): (entry: AuditEntry) => bool
   };
 }
 
+const entryOf = (event: StoredEvent): AuditEntry => auditEntryOf(recorded(event));
+
+/** The filter of the audit log as the store reads it; the same entries as `auditFilter` keeps. */
+function logFilterOf(filter: AuditLogFilter): LogFilter {
+  const streamIds = [
+    filter.patternId && bouncePatternStream(filter.patternId),
+    filter.ispId && ispStream(filter.ispId),
+  ].filter((stream): stream is string => Boolean(stream));
+  const time = (field: 'from' | 'to') => {
+    const at = filter[field];
+    if (at == null) return undefined;
+    if (Number.isNaN(at.getTime())) throw new ValidationError(`filter.${field}`, 'is not a valid time');
+    return storedTime(at);
+  };
+  return {
+    ...AUDITED,
+    streamIds,
+    actorId: filter.actor || undefined,
+    types: filter.eventTypes ?? undefined,
+    from: time('from'),
+    to: time('to'),
+  };
+}
+
+/** The position an audit-log cursor stands for (cursors are the sort key of the last entry seen). */
+function positionOfCursor(cursor: string): bigint {
+  const [position, ...rest] = decodeCursor(cursor);
+  if (typeof position !== 'number' || !Number.isSafeInteger(position) || position < 0 || rest.length > 0)
+    throw new ValidationError('after', 'is not a cursor returned by this list');
+  return BigInt(position);
+}
+
 /** What auditors ask: who changed what and why, the rules at any past moment, and whether the log is intact. */
 export class Audit {
   private readonly timeTravel: TimeTravel;
@@ -70,24 +103,43 @@ export class Audit {
     this.timeTravel = new TimeTravel(store, runner);
   }
 
-  log(
+  /**
+   * One page of the audit log, read from the store with the filter pushed down (its indexes answer it):
+   * nothing of the log is kept in memory between questions.
+   */
+  async log(
     filter: AuditLogFilter = {},
     page: { first?: number | null; after?: string | null; order?: AuditLogOrder | null } = {},
-  ): Page<AuditEntry> {
-    const entries = this.runner.history.entries.filter(auditFilter(filter));
-    return paginate(entries, (entry) => [Number(entry.position)], {
-      ...page,
-      descending: page.order !== 'OLDEST_FIRST',
-    });
+  ): Promise<Page<AuditEntry>> {
+    const size = pageSize(page.first);
+    const backwards = page.order !== 'OLDEST_FIRST';
+    const after = page.after ? positionOfCursor(page.after) : null;
+    const query = logFilterOf(filter);
+    const [events, totalCount, previous] = await Promise.all([
+      this.store.readLog(query, { after, limit: size + 1, backwards }),
+      this.store.countLog(query),
+      // Whether an entry comes before the page: one at or on the near side of the cursor.
+      after === null
+        ? []
+        : this.store.readLog(query, { after: backwards ? after - 1n : after + 1n, limit: 1, backwards: !backwards }),
+    ]);
+    const nodes = events.slice(0, size).map(entryOf);
+    return {
+      nodes,
+      cursors: nodes.map((entry) => encodeCursor([Number(entry.position)])),
+      totalCount,
+      hasNextPage: events.length > size,
+      hasPreviousPage: previous.length > 0,
+    };
   }
 
   /** The entries of one pattern, oldest first. */
-  patternHistory(id: string): readonly AuditEntry[] {
-    return this.runner.history.ofStream(bouncePatternStream(id));
+  async patternHistory(id: string): Promise<AuditEntry[]> {
+    return (await this.store.readStream(bouncePatternStream(id))).map(entryOf);
   }
 
-  ispHistory(id: string): readonly AuditEntry[] {
-    return this.runner.history.ofStream(ispStream(id));
+  async ispHistory(id: string): Promise<AuditEntry[]> {
+    return (await this.store.readStream(ispStream(id))).map(entryOf);
   }
 
   /** A pattern as it stood at one of its versions; undefined when it never had that version. */
@@ -102,8 +154,12 @@ export class Audit {
   }
 
   private async modelAtVersion(streamId: string, version: number) {
-    const entry = this.runner.history.ofStream(streamId)[version - 1];
-    return entry && this.timeTravel.modelAt({ position: entry.position });
+    if (!Number.isInteger(version) || version < 1) return undefined;
+    const event = (await this.store.readStream(streamId))[version - 1];
+    if (!event) return undefined;
+    // Written through another replica and not yet applied here: time travel serves what the runner has seen.
+    await this.runner.waitFor(event.position);
+    return this.timeTravel.modelAt({ position: event.position });
   }
 
   /** The live patterns at a past moment, in the order classify tried them. */

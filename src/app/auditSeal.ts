@@ -1,4 +1,5 @@
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { type ChainMismatch, verifyChain } from '../eventstore/chain.js';
 import {
   appendCheckpoint,
   eventAt,
@@ -20,31 +21,55 @@ export interface AuditSealOptions {
   readonly initialise: boolean;
 }
 
+export interface AuditTrailCheck {
+  /** Where the trail first fails verification; null: intact, or a store that keeps no chain. */
+  readonly broken: ChainMismatch | null;
+  /** Writes a last checkpoint and stops signing (nothing to do without a key or on a broken trail). */
+  readonly stop: () => Promise<void>;
+}
+
+const NOTHING_TO_STOP = async () => {};
+
 /**
- * Verifies the log against its signed checkpoints before the service serves it (refusing a tampered log:
- * the error says where), then signs the head every `everyMs` once the events since the last checkpoint
- * chain onto it. Returns the function that writes a last checkpoint and stops.
+ * Verifies the log before the service serves it: against its signed checkpoints (then from the last one on)
+ * when a signing key is given, else its whole hash chain. An intact log under a key then has its head signed
+ * every `everyMs` once the events since the last checkpoint chain onto it; a broken one is left unsigned.
  */
-export async function startAuditSeal(store: EventStore, options: AuditSealOptions): Promise<() => Promise<void>> {
-  const key = loadSigningKey(options.keyFile);
+export async function checkAuditTrail(store: EventStore, seal: AuditSealOptions | null): Promise<AuditTrailCheck> {
+  const started = performance.now();
+  const took = () => `${(performance.now() - started).toFixed(0)} ms`;
+  if (!seal) {
+    const checked = await verifyChain(store.readAll());
+    if (checked.chainKept && checked.firstMismatch === null)
+      console.log(`audit trail verified: hash chain of ${checked.eventsChecked} events in ${took()}`);
+    return { broken: checked.firstMismatch, stop: NOTHING_TO_STOP };
+  }
+  const key = loadSigningKey(seal.keyFile);
   const publicKey = createPublicKey(key);
   const head = await store.headPosition();
-  let checkpoints = readCheckpoints(options.checkpointFile);
-  if (checkpoints === null && head !== null && !options.initialise)
+  let checkpoints = readCheckpoints(seal.checkpointFile);
+  if (checkpoints === null && head !== null && !seal.initialise)
     throw new Error(
-      `the log holds events but ${options.checkpointFile} holds no signed checkpoints (removed?): verify the log, then start once with AUDIT_CHECKPOINT_INIT=true`,
+      `the log holds events but ${seal.checkpointFile} holds no signed checkpoints (removed?): verify the log, then start once with AUDIT_CHECKPOINT_INIT=true`,
     );
   checkpoints ??= [];
-  const started = performance.now();
   const checked = await verifyWithCheckpoints(store, checkpoints, publicKey, true);
-  if (!checked.ok && checked.firstMismatch) {
-    const { position, reason } = checked.firstMismatch;
-    throw new Error(`audit trail broken at position ${position}: ${reason}`);
-  }
+  if (!checked.ok && checked.firstMismatch) return { broken: checked.firstMismatch, stop: NOTHING_TO_STOP };
   console.log(
-    `audit trail verified against ${checkpoints.length} signed checkpoints (${checked.eventsChecked} events since the last) in ${(performance.now() - started).toFixed(0)} ms`,
+    `audit trail verified against ${checkpoints.length} signed checkpoints (${checked.eventsChecked} events since the last) in ${took()}`,
   );
-  let last: SignedCheckpoint | undefined = checkpoints.at(-1);
+  return { broken: null, stop: await startSealing(store, seal, key, checkpoints.at(-1)) };
+}
+
+/** Signs the head every `everyMs`; returns the function that writes a last checkpoint and stops. */
+async function startSealing(
+  store: EventStore,
+  options: AuditSealOptions,
+  key: KeyObject,
+  lastVerified: SignedCheckpoint | undefined,
+): Promise<() => Promise<void>> {
+  const publicKey = createPublicKey(key);
+  let last = lastVerified;
   let broken = false;
 
   const seal = async () => {

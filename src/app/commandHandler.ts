@@ -9,6 +9,7 @@ import { WrongExpectedVersion, recorded, type EventStore } from '../eventstore/p
 import { eventIdFor, newId } from './ids.js';
 import type { ProjectionRunner } from './projectionRunner.js';
 import type { ReadModel } from './readModel.js';
+import { AUDITED } from './timeTravel.js';
 
 /** Who asks and why: becomes the metadata of every event the command produces. */
 export interface CommandContext {
@@ -97,7 +98,7 @@ export function CommandHandler<C, E extends { type: string; data: unknown }, S e
     if (!deps.runner.healthy) throw new ProjectionsStopped();
     const streamId = options.streamOf(id);
     // Stores recognise a retried event id within its stream only: a key is kept to one object here.
-    const keyedStream = context.commandId && deps.runner.history.streamOfCommand(context.commandId);
+    const keyedStream = context.commandId && (await streamOfCommand(deps.store, context.commandId));
     if (keyedStream && keyedStream !== streamId)
       throw new IdempotencyKeyReusedError('this idempotency key was already used on another object');
     const request = options.requestOf?.(command) ?? command;
@@ -110,6 +111,12 @@ export function CommandHandler<C, E extends { type: string; data: unknown }, S e
     if (!row) throw new NotFoundError(options.entity, id);
     return { ...result, row };
   };
+}
+
+/** The aggregate's stream a command id wrote to first (its claims on reservation streams aside), if any. */
+async function streamOfCommand(store: EventStore, commandId: string): Promise<string | undefined> {
+  const [first] = await store.readLog({ ...AUDITED, commandId }, { limit: 1 });
+  return first?.streamId;
 }
 
 /** The projections stopped following the log: the service takes no writes until it is restarted. */

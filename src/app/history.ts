@@ -1,72 +1,43 @@
-import type { RecordedEvent } from '../domain/events.js';
-import { isReservationStream } from '../domain/streams.js';
-import { auditEntryOf, type AuditEntry } from '../../projections/auditLog.js';
 import type { ReadModel } from './readModel.js';
 
-/** Events between two snapshots of the read model, at least. */
+/** Events between two snapshots of the read model, at least, while fewer than MAX_SNAPSHOTS are kept. */
 export const SNAPSHOT_EVERY = 1_000;
 
+/** Snapshots kept at most: what bounds the memory of history to a number of copies of the live rules. */
+export const MAX_SNAPSHOTS = 32;
+
 /**
- * What the projection runner keeps of the past: the audit entry of every event (append-only) and
- * snapshots of the read model along the way, from which time travel replays only the last stretch.
+ * What the projection runner keeps of the past: a bounded number of snapshots of the read model, from
+ * which time travel replays only the stretch of the log after one. The audit entries themselves are read
+ * from the store, never kept.
  *
- * A snapshot is taken once max(SNAPSHOT_EVERY, rows in the model) events have passed since the last
- * one. Rows are immutable and shared between clones, so a snapshot costs a map entry per row; tying
- * the interval to the row count keeps all snapshots together within one entry per event of the log,
- * while a replay never covers more events than rebuilding the matcher of that model costs anyway.
+ * A snapshot is taken once max(interval, rows in the model) events have passed since the last one; the
+ * interval starts at SNAPSHOT_EVERY. Once MAX_SNAPSHOTS are kept, every other one is dropped and the
+ * interval doubles, so snapshots stay evenly spread over the whole log and their number never exceeds
+ * MAX_SNAPSHOTS. Rows are immutable and shared between clones, so a snapshot costs a map entry per row
+ * plus the old versions of rows edited since: all together at most MAX_SNAPSHOTS copies of the rules,
+ * whatever the length of the log. A cold as-of question replays at most one interval (the log's length
+ * over MAX_SNAPSHOTS / 2 events, once it is long).
  */
 export class History {
-  readonly #entries: AuditEntry[] = [];
-  readonly #byStream = new Map<string, AuditEntry[]>();
   readonly #snapshots: ReadModel[] = [];
-  /** The stream each command id wrote to first: an idempotency key belongs to one object. */
-  readonly #streamByCommand = new Map<string, string>();
+  #interval = SNAPSHOT_EVERY;
   #sinceSnapshot = 0;
 
-  /** Called by the runner after `model` applied `event`. */
-  record(event: RecordedEvent, model: ReadModel): void {
-    // Claims on reservation streams are bookkeeping of the commands that made them, not changes to rules.
-    if (isReservationStream(event.streamId)) return;
-    const entry = auditEntryOf(event);
-    this.#entries.push(entry);
-    const stream = this.#byStream.get(entry.streamId);
-    if (stream) stream.push(entry);
-    else this.#byStream.set(entry.streamId, [entry]);
-    if (!this.#streamByCommand.has(entry.commandId)) this.#streamByCommand.set(entry.commandId, entry.streamId);
-    if (++this.#sinceSnapshot >= Math.max(SNAPSHOT_EVERY, model.rowCount)) {
-      this.#snapshots.push(model.clone());
-      this.#sinceSnapshot = 0;
+  /** Called by the runner after `model` applied an event. */
+  record(model: ReadModel): void {
+    const due = () => this.#sinceSnapshot >= Math.max(this.#interval, model.rowCount);
+    this.#sinceSnapshot += 1;
+    if (!due()) return;
+    if (this.#snapshots.length >= MAX_SNAPSHOTS) {
+      // Keep the 2nd, 4th, …: they stand twice the interval apart, as the next one will.
+      const kept = this.#snapshots.filter((_, index) => index % 2 === 1);
+      this.#snapshots.splice(0, this.#snapshots.length, ...kept);
+      this.#interval *= 2;
+      if (!due()) return;
     }
-  }
-
-  /** Every entry, oldest first. */
-  get entries(): readonly AuditEntry[] {
-    return this.#entries;
-  }
-
-  /** The entries of one stream, oldest first. */
-  ofStream(streamId: string): readonly AuditEntry[] {
-    return this.#byStream.get(streamId) ?? [];
-  }
-
-  /** The stream a command id wrote to, if it wrote anything. */
-  streamOfCommand(commandId: string): string | undefined {
-    return this.#streamByCommand.get(commandId);
-  }
-
-  /** Position of the last event that occurred at or before `at`; null: none did. */
-  positionAt(at: Date): bigint | null {
-    // Events are stamped when their command runs, so times follow positions (give or take the
-    // milliseconds of concurrent commands): binary search for the first event after `at`.
-    const atMs = at.getTime();
-    let low = 0;
-    let high = this.#entries.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (Date.parse(this.#entries[middle]!.occurredAt) <= atMs) low = middle + 1;
-      else high = middle;
-    }
-    return low === 0 ? null : this.#entries[low - 1]!.position;
+    this.#sinceSnapshot = 0;
+    this.#snapshots.push(model.clone());
   }
 
   /** The latest snapshot at or before `position`; undefined: replay from the start. */

@@ -15,9 +15,9 @@ export interface Page<T> {
   readonly hasPreviousPage: boolean;
 }
 
-const encodeCursor = (key: SortKey): string => Buffer.from(JSON.stringify(key)).toString('base64url');
+export const encodeCursor = (key: SortKey): string => Buffer.from(JSON.stringify(key)).toString('base64url');
 
-function decodeCursor(cursor: string): SortKey {
+export function decodeCursor(cursor: string): SortKey {
   try {
     const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (Array.isArray(key) && key.every((k) => typeof k === 'string' || typeof k === 'number')) return key;
@@ -38,6 +38,14 @@ export function compareKeys(a: SortKey, b: SortKey, descending = false): number 
   return 0;
 }
 
+/** The size a page asks for, checked. */
+export function pageSize(first: number | null | undefined): number {
+  const size = first ?? PAGE_SIZE.default;
+  if (!Number.isInteger(size) || size < 0 || size > PAGE_SIZE.max)
+    throw new ValidationError('first', `must be an integer from 0 to ${PAGE_SIZE.max}`);
+  return size;
+}
+
 /**
  * Keyset pagination: a cursor is the sort key of the last row seen (ending with the row id), so a
  * page stays correct when rows before it are added or removed between requests.
@@ -47,9 +55,7 @@ export function paginate<T>(
   keyOf: (item: T) => SortKey,
   { first, after, descending = false }: { first?: number | null; after?: string | null; descending?: boolean },
 ): Page<T> {
-  const size = first ?? PAGE_SIZE.default;
-  if (!Number.isInteger(size) || size < 0 || size > PAGE_SIZE.max)
-    throw new ValidationError('first', `must be an integer from 0 to ${PAGE_SIZE.max}`);
+  const size = pageSize(first);
   const keyed = items.map((item) => ({ item, key: keyOf(item) })).sort((a, b) => compareKeys(a.key, b.key, descending));
   let start = 0;
   if (after) {

@@ -31,7 +31,7 @@ const REBUILD_SLICE_MS = 4;
  */
 export class ProjectionRunner {
   readonly model = new ReadModel();
-  /** The audit entries and read-model snapshots, for auditors and time travel. */
+  /** Snapshots of the read model along the log, for time travel (a bounded number). */
   readonly history = new History();
   private current: Matcher | undefined;
   /** Position up to which the lists and the matcher both include every event. */
@@ -132,7 +132,7 @@ export class ProjectionRunner {
     for (const stored of events) {
       const event = recorded(stored);
       this.model.apply(event);
-      this.history.record(event, this.model);
+      this.history.record(this.model);
       if (this.caughtUp) this.unpublished.push(event);
     }
     if (this.caughtUp && (this.rebuilding !== undefined || !this.model.matcherIsCurrent))

@@ -73,6 +73,16 @@ export class ReadModel {
     return this.compiled !== undefined && this.compiledRevision === this.rulesRevision;
   }
 
+  /**
+   * Lets this model's first matcher reuse the regexes `matcher` compiled for the same pattern texts: a past
+   * model shares them with the live one instead of compiling and holding copies.
+   */
+  reuseCompiled(matcher: Matcher): void {
+    if (this.compiled !== undefined) return;
+    this.compiled = matcher;
+    this.compiledRevision = -1;
+  }
+
   /** Takes a matcher built by `matcherRebuild` steps; rules changed since leave the model stale. */
   adoptMatcher(matcher: Matcher, revision: number): void {
     this.compiled = matcher;

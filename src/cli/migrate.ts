@@ -13,7 +13,7 @@ export async function run(args: string[]): Promise<number> {
   const from = values.from;
   const to = values.to;
   return withStore(await openStoreSpec(from), async (source) =>
-    withStore(await openStoreSpec(to), async (target) => {
+    withStore(await openStoreSpec(to, true), async (target) => {
       let reported = 0;
       const progress = await migrateLog(source, target, {
         onProgress: ({ copied }) => {

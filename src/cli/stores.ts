@@ -13,8 +13,13 @@ export async function openConfiguredStore(): Promise<EventStore> {
  * `sqlite:<path>`, `postgres://…[?schema=<schema>]`, or `esdb:<connection string>` (a bare `esdb://…` or
  * `esdb+discover://…` works too).
  */
-export async function openStoreSpec(spec: string): Promise<EventStore> {
-  if (spec.startsWith('sqlite:')) return new SqliteEventStore(spec.slice('sqlite:'.length));
+export async function openStoreSpec(
+  spec: string,
+  /** A bulk copy's target: nothing is acknowledged before the copy is compared whole (no checkpoint per append). */
+  bulk = false,
+): Promise<EventStore> {
+  if (spec.startsWith('sqlite:'))
+    return new SqliteEventStore(spec.slice('sqlite:'.length), { checkpointEachAppend: !bulk });
   if (/^postgres(ql)?:\/\//.test(spec)) {
     const url = new URL(spec);
     const schema = url.searchParams.get('schema') ?? 'public';

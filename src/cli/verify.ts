@@ -5,7 +5,7 @@ import { UsageError } from './usageError.js';
 import { openConfiguredStore, toJson, withStore } from './stores.js';
 
 export const usage =
-  'verify [--checkpoints <file> --public-key <pem>]   recompute the hash chain (and check the signed checkpoints); exit 1 when an event was altered or removed, 3 when the store keeps no chain';
+  'verify [--checkpoints <file> --public-key <pem>]   recompute the hash chain (and check the signed checkpoints); exit 1 when an event was altered, removed or renumbered, 3 when the store keeps no chain';
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({

@@ -28,6 +28,12 @@ export const ispUsageStream = (ispId: string): string => `ispUsage-${ispId}`;
 export const isReservationStream = (streamId: string): boolean =>
   RESERVATION_TYPES.some((type) => streamId.startsWith(`${type}-`));
 
+/** Every stream the service writes to its log: the aggregates' and the reservations'. */
+export const LOG_STREAM_PREFIXES: readonly string[] = [
+  ...STREAM_PREFIXES,
+  ...RESERVATION_TYPES.map((type) => `${type}-`),
+];
+
 export const isStreamOf = (aggregate: AggregateType, streamId: string): boolean =>
   streamId.startsWith(streamPrefix(aggregate));
 

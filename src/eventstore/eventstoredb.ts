@@ -1,3 +1,4 @@
+import { LOG_STREAM_PREFIXES } from '../domain/streams.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ANY,
@@ -5,6 +6,7 @@ import {
   END,
   ErrorType,
   EventStoreDBClient,
+  FORWARDS,
   NO_STREAM,
   START,
   isCommandError,
@@ -21,7 +23,8 @@ import {
   type WrongExpectedVersionError,
 } from '@eventstore/db-client';
 import type { EventMetadata } from '../domain/events.js';
-import { chainHash } from './chain.js';
+import { chainHashV1 } from './chain.js';
+import { byTime, lastPositionAt, pageOf, passes } from './logFilter.js';
 import {
   StoreUnavailable,
   StreamDeleted,
@@ -30,6 +33,8 @@ import {
   type EventStore,
   type EventToAppend,
   type ExpectedVersion,
+  type LogFilter,
+  type LogRange,
   type StoredEvent,
   type StoreSubscription,
   type SubscriptionHandler,
@@ -37,7 +42,7 @@ import {
 
 /**
  * Anchors of the hash chain: each folds the chain of this service's events up to a commit position. A
- * stream outside the prefixes below, so projections never see it.
+ * stream outside the service's prefixes (LOG_STREAM_PREFIXES), so projections never see it.
  */
 export const CHAIN_ANCHOR_STREAM = 'bounce-patterns-chain-anchors';
 
@@ -48,8 +53,8 @@ const toAnchor = (resolved: ResolvedEvent<JSONEventType>): { position: bigint; h
     : null;
 };
 
-/** The streams this service writes; everything else in $all (system streams, other services) is ignored. */
-export const DEFAULT_STREAM_PREFIXES = ['bouncePattern-', 'isp-', 'apiToken-'] as const;
+/** The metadata key EventStoreDB's $by_correlation_id projection reads; it holds our command id. */
+const CORRELATION_KEY = '$correlationId';
 
 export interface EventStoreDbOptions {
   streamPrefixes?: readonly string[];
@@ -122,7 +127,9 @@ export class EventStoreDbEventStore implements EventStore {
   constructor(client: EventStoreDBClient | (() => EventStoreDBClient), options: EventStoreDbOptions = {}) {
     this.connect = typeof client === 'function' ? client : () => client;
     this.client = this.connect();
-    this.prefixes = [...(options.streamPrefixes ?? DEFAULT_STREAM_PREFIXES)];
+    // Reservations included: their claims are decided on reading them back. Everything else in $all
+    // (system streams, other services) is ignored.
+    this.prefixes = [...(options.streamPrefixes ?? LOG_STREAM_PREFIXES)];
     this.reconnectDelayMs = options.reconnectDelayMs ?? 100;
     this.anchorDelayMs = options.anchorDelayMs ?? 1_000;
     this.maxReconnectDelayMs = options.maxReconnectDelayMs ?? 5_000;
@@ -167,7 +174,9 @@ export class EventStoreDbEventStore implements EventStore {
         id: event.eventId,
         type: event.type,
         data: event.data as JSONType,
-        metadata: event.metadata as unknown as JSONType,
+        // `$correlationId` is what the $by_correlation_id system projection links by: `$bc-<commandId>`
+        // then holds the events of one command (see readNamed). Removed again when the event is read.
+        metadata: { ...event.metadata, [CORRELATION_KEY]: event.metadata.commandId } as unknown as JSONType,
       }),
     );
     let result: Awaited<ReturnType<typeof this.client.appendToStream>>;
@@ -196,12 +205,12 @@ export class EventStoreDbEventStore implements EventStore {
       );
     }
     this.scheduleAnchor();
-    const position = result.position?.commit ?? (await this.positionAt(streamId, result.nextExpectedRevision));
+    const position = result.position?.commit ?? (await this.positionOfRevision(streamId, result.nextExpectedRevision));
     return { nextVersion: toVersion(result.nextExpectedRevision), position };
   }
 
   /** Some server versions answer an idempotent (retried) write without a position: look it up. */
-  private async positionAt(streamId: string, revision: bigint): Promise<bigint> {
+  private async positionOfRevision(streamId: string, revision: bigint): Promise<bigint> {
     for await (const resolved of this.client.readStream(streamId, { ...LEADER, fromRevision: revision, maxCount: 1 })) {
       const position = resolved.event?.position?.commit;
       if (position !== undefined) return position;
@@ -242,7 +251,7 @@ export class EventStoreDbEventStore implements EventStore {
     let next = 0;
     let previous: string | null = null;
     for await (const event of this.readOurs(options)) {
-      let hash = chainHash(previous, event);
+      let hash = chainHashV1(previous, event);
       // The first event at or past an anchor: past it means the anchored event itself is gone.
       if (next < anchors.length && anchors[next]!.position <= event.position) {
         hash = anchors[next]!.hash;
@@ -275,7 +284,7 @@ export class EventStoreDbEventStore implements EventStore {
     let hash = last?.hash ?? null;
     let position: bigint | null = null;
     for await (const event of this.readOurs({ after: last?.position ?? null })) {
-      hash = chainHash(hash, event);
+      hash = chainHashV1(hash, event);
       position = event.position;
     }
     if (position === null || hash === null) return;
@@ -317,16 +326,81 @@ export class EventStoreDbEventStore implements EventStore {
     return anchors;
   }
 
-  private async *readOurs(options: { after?: bigint | null; maxCount?: number }): AsyncIterable<StoredEvent> {
+  /**
+   * EventStoreDB keeps no index of metadata. A filter that names streams reads those streams, one that names
+   * a command id reads its `$bc-<commandId>` stream (the standard `$by_correlation_id` system projection, which
+   * links events by the `$correlationId` written with them); any other filter scans $all from the page's start,
+   * holding one page, in time proportional to how far it reads.
+   */
+  async readLog(filter: LogFilter, range: LogRange): Promise<StoredEvent[]> {
+    const named = await this.readNamed(filter);
+    if (named) return pageOf(named.filter(passes(filter)), range);
+    const keep = passes(filter);
+    const page: StoredEvent[] = [];
+    if (range.limit <= 0) return page;
+    for await (const event of this.readOurs({ after: range.after, backwards: range.backwards })) {
+      if (!keep(event)) continue;
+      page.push(event);
+      if (page.length >= range.limit) break;
+    }
+    return page;
+  }
+
+  /** A scan of $all, unless the filter names streams or a command id (see readLog). */
+  async countLog(filter: LogFilter): Promise<number> {
+    const keep = passes(filter);
+    const named = await this.readNamed(filter);
+    if (named) return named.filter(keep).length;
+    let count = 0;
+    for await (const event of this.readOurs({})) if (keep(event)) count++;
+    return count;
+  }
+
+  /** $all read backwards from its end: the first event by `at` (events are stamped in log order). */
+  async positionAt(at: string, filter: LogFilter): Promise<bigint | null> {
+    const keep = passes(byTime(filter, at));
+    const named = await this.readNamed(filter);
+    if (named) return lastPositionAt(named.filter(keep), at);
+    for await (const event of this.readOurs({ backwards: true })) if (keep(event)) return event.position;
+    return null;
+  }
+
+  /** The events of the streams a filter names, or of its command id; null when it names neither. */
+  private async readNamed(filter: LogFilter): Promise<StoredEvent[] | null> {
+    if (filter.commandId !== undefined) {
+      const events: StoredEvent[] = [];
+      try {
+        for await (const resolved of this.client.readStream(`$bc-${filter.commandId}`, { resolveLinkTos: true })) {
+          const event = this.toStoredEvent(resolved);
+          if (event) events.push(event);
+        }
+      } catch (error) {
+        if (!isCommandErrorOf(error, ErrorType.STREAM_NOT_FOUND)) throw error;
+      }
+      return events;
+    }
+    if (!filter.streamIds?.length) return null;
+    return (await Promise.all(filter.streamIds.map((streamId) => this.readStream(streamId)))).flat();
+  }
+
+  private async *readOurs(options: {
+    after?: bigint | null;
+    maxCount?: number;
+    backwards?: boolean;
+  }): AsyncIterable<StoredEvent> {
     const after = options.after ?? null;
+    const backwards = options.backwards ?? false;
     let left = options.maxCount ?? Infinity;
     if (left <= 0) return;
-    const read = this.client.readAll({ fromPosition: toReadPosition(after) });
+    const read = this.client.readAll({
+      direction: backwards ? BACKWARDS : FORWARDS,
+      fromPosition: backwards && after === null ? END : toReadPosition(after),
+    });
     try {
       for await (const resolved of read) {
         const event = this.toStoredEvent(resolved);
-        // Reading $all from a position includes the event at that position: ours are exclusive.
-        if (!event || (after !== null && event.position <= after)) continue;
+        // Reading $all from a position may include the event at that position: ours are exclusive.
+        if (!event || (after !== null && (backwards ? event.position >= after : event.position <= after))) continue;
         yield event;
         if (--left === 0) return;
       }
@@ -449,6 +523,7 @@ export class EventStoreDbEventStore implements EventStore {
     const position = recorded.position?.commit ?? resolved.commitPosition;
     if (position === undefined)
       throw new Error(`EventStoreDB returned ${recorded.id} without a position (server older than 20.6?)`);
+    const { [CORRELATION_KEY]: _linkedBy, ...metadata } = recorded.metadata as Record<string, unknown>;
     return {
       eventId: recorded.id,
       streamId: recorded.streamId,
@@ -456,7 +531,7 @@ export class EventStoreDbEventStore implements EventStore {
       position,
       type: recorded.type,
       data: recorded.data,
-      metadata: recorded.metadata as unknown as EventMetadata,
+      metadata: metadata as unknown as EventMetadata,
       hash: null,
     };
   }

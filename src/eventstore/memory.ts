@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { chainHash } from './chain.js';
+import { lastPositionAt, pageOf, passes } from './logFilter.js';
 import { pollingSubscription } from './pollingSubscription.js';
 import {
   WrongExpectedVersion,
@@ -7,6 +8,8 @@ import {
   type EventStore,
   type EventToAppend,
   type ExpectedVersion,
+  type LogFilter,
+  type LogRange,
   type StoredEvent,
   type SubscriptionHandler,
 } from './port.js';
@@ -30,12 +33,8 @@ export class MemoryEventStore implements EventStore {
       throw new WrongExpectedVersion(streamId, expected, stream.length);
     for (const event of events) {
       const previous = this.log[this.log.length - 1];
-      const envelope = { ...event, streamId, version: stream.length + 1 };
-      const stored: StoredEvent = {
-        ...envelope,
-        position: BigInt(this.log.length + 1),
-        hash: chainHash(previous?.hash ?? null, envelope),
-      };
+      const envelope = { ...event, streamId, version: stream.length + 1, position: BigInt(this.log.length + 1) };
+      const stored: StoredEvent = { ...envelope, hash: chainHash(previous?.hash ?? null, envelope) };
       stream.push(stored);
       this.log.push(stored);
       this.byEventId.set(`${streamId}\u0000${stored.eventId}`, stored);
@@ -70,6 +69,18 @@ export class MemoryEventStore implements EventStore {
 
   async headPosition(): Promise<bigint | null> {
     return this.log.length === 0 ? null : BigInt(this.log.length);
+  }
+
+  async readLog(filter: LogFilter, range: LogRange): Promise<StoredEvent[]> {
+    return pageOf(this.log.filter(passes(filter)), range);
+  }
+
+  async countLog(filter: LogFilter): Promise<number> {
+    return this.log.filter(passes(filter)).length;
+  }
+
+  async positionAt(at: string, filter: LogFilter): Promise<bigint | null> {
+    return lastPositionAt(this.log.filter(passes(filter)), at);
   }
 
   async close(): Promise<void> {

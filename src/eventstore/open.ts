@@ -12,6 +12,8 @@ export async function openEventStore(config: {
   databaseUrl?: string | null;
   databaseSchema?: string;
   sqlitePath: string;
+  /** How often a follower reads the log for other processes' appends (SQLite, PostgreSQL); null: their default. */
+  followPollMs?: number | null;
   /** Set: every event appended is signed with this Ed25519 key (see signing.ts). */
   auditSigningKeyFile?: string | null;
 }): Promise<EventStore> {
@@ -22,11 +24,16 @@ export async function openEventStore(config: {
 async function openNamedStore(config: Parameters<typeof openEventStore>[0]): Promise<EventStore> {
   if (config.databaseUrl) {
     const { PostgresEventStore } = await import('./postgres.js');
-    return PostgresEventStore.open(config.databaseUrl, { schema: config.databaseSchema });
+    return PostgresEventStore.open(config.databaseUrl, {
+      schema: config.databaseSchema,
+      pollIntervalMs: config.followPollMs ?? undefined,
+    });
   }
   if (config.eventStoreConnectionString) {
     const { openEventStoreDb } = await import('./eventstoredb.js');
     return openEventStoreDb(config.eventStoreConnectionString);
   }
-  return openWhenUnlocked(() => new SqliteEventStore(config.sqlitePath));
+  return openWhenUnlocked(
+    () => new SqliteEventStore(config.sqlitePath, { pollIntervalMs: config.followPollMs ?? undefined }),
+  );
 }

@@ -1,6 +1,6 @@
 import { sign, verify, type KeyObject } from 'node:crypto';
 import type { EventMetadata } from '../domain/events.js';
-import type { EventStore, EventToAppend, ExpectedVersion, StoredEvent } from './port.js';
+import { type EventStore, type EventToAppend, type StoredEvent, withAppend } from './port.js';
 
 /** What an event's signature covers: all it says, less where it landed (the chain and checkpoints cover that). */
 const signedBytes = (streamId: string, event: { eventId: string; type: string; data: unknown; metadata: object }) => {
@@ -27,14 +27,5 @@ export function signingStore(store: EventStore, key: KeyObject): EventStore {
       ...event,
       metadata: { ...event.metadata, signature: sign(null, signedBytes(streamId, event), key).toString('base64') },
     }));
-  return {
-    append: (streamId: string, events: readonly EventToAppend[], expected: ExpectedVersion) =>
-      store.append(streamId, signed(streamId, events), expected),
-    readStream: (streamId) => store.readStream(streamId),
-    readAll: (options) => store.readAll(options),
-    subscribeAll: (after, handler) => store.subscribeAll(after, handler),
-    headPosition: () => store.headPosition(),
-    isReachable: store.isReachable && (() => store.isReachable!()),
-    close: () => store.close(),
-  };
+  return withAppend(store, (streamId, events, expected) => store.append(streamId, signed(streamId, events), expected));
 }

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { EventMetadata } from '../domain/events.js';
 import { chainHash } from './chain.js';
+import { sqlCount, sqlPage, sqlPositionAt, type SqlColumns } from './logFilter.js';
 import { pollingSubscription } from './pollingSubscription.js';
 import {
   StoreUnavailable,
@@ -12,6 +13,8 @@ import {
   type EventStore,
   type EventToAppend,
   type ExpectedVersion,
+  type LogFilter,
+  type LogRange,
   type StoredEvent,
   type SubscriptionHandler,
 } from './port.js';
@@ -60,6 +63,39 @@ function createOrUpgrade(db: Database.Database): void {
     }
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
+}
+
+/** What the audit trail filters on, read from the metadata: the indexes below are built on these expressions. */
+const LOG_COLUMNS: SqlColumns = {
+  actorId: "json_extract(metadata, '$.actor.id')",
+  occurredAt: "json_extract(metadata, '$.occurredAt')",
+  commandId: "json_extract(metadata, '$.commandId')",
+  streamStartsWith: (placeholder, length) => `substr(stream_id, 1, ${length}) = ${placeholder}`,
+};
+
+/** Each ends with the stream: the audit trail's stream conditions and counts are answered from the index alone. */
+const LOG_INDEXES: Readonly<Record<string, string>> = {
+  events_by_actor: `(${LOG_COLUMNS.actorId}, position, stream_id)`,
+  events_by_time: `(${LOG_COLUMNS.occurredAt}, position, stream_id)`,
+  events_by_command: `(${LOG_COLUMNS.commandId}, position, stream_id)`,
+  events_by_type: '(type, position, stream_id)',
+};
+
+/**
+ * Adds the audit trail's indexes a file lacks (files written before them upgrade on open). A file this
+ * process may only read goes without: its audit questions are answered by scans.
+ */
+function indexLog(db: Database.Database): void {
+  const present = new Set(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").pluck().all());
+  const missing = Object.entries(LOG_INDEXES).filter(([name]) => !present.has(name));
+  if (missing.length === 0) return;
+  try {
+    db.transaction(() => {
+      for (const [name, columns] of missing) db.exec(`CREATE INDEX IF NOT EXISTS ${name} ON events ${columns}`);
+    }).immediate();
+  } catch (error) {
+    if (!String((error as { code?: unknown }).code).startsWith('SQLITE_READONLY')) throw error;
+  }
 }
 
 /**
@@ -120,6 +156,11 @@ const refusalOf = (error: unknown): StoreUnavailable | null => {
 /** The -wal file is cut back to this after each checkpoint (SQLite checkpoints it every 1,000 pages). */
 const WAL_SIZE_LIMIT_BYTES = 16 * 1024 * 1024;
 
+/** How long a statement waits for another process's lock on the file (synchronously: rare and short). */
+const BUSY_TIMEOUT_MS = 10_000;
+/** How long an append's checkpoint is tried again while other processes checkpoint or read the file. */
+const CHECKPOINT_PATIENCE_MS = 10_000;
+
 /** While writes fail, a probe write is tried at most this often to notice the file is writable again. */
 const PROBE_INTERVAL_MS = 1_000;
 /**
@@ -132,6 +173,12 @@ export interface SqliteEventStoreOptions {
   /** How often a subscription looks for events appended by another process on the same file. */
   pollIntervalMs?: number;
   batchSize?: number;
+  /**
+   * Copy the -wal file into the main file and empty it before an append is acknowledged (default true), so
+   * that a deleted or damaged -wal file loses no acknowledged write. false: for bulk copies checked whole at
+   * the end (`migrate`'s target), and the bench's comparison.
+   */
+  checkpointEachAppend?: boolean;
 }
 
 /**
@@ -144,6 +191,7 @@ export class SqliteEventStore implements EventStore {
   private readonly appended = new EventEmitter();
   private readonly pollIntervalMs: number;
   private readonly batchSize: number;
+  private readonly checkpointEachAppend: boolean;
   private readonly statements;
   private readonly appendTx;
   /** A file beside the log naming its first event: a log emptied or replaced is recognised by it. */
@@ -157,7 +205,7 @@ export class SqliteEventStore implements EventStore {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     // The busy timeout first: several processes may open a new file at once, and switching it to WAL
     // or creating the table waits for the others' locks instead of failing.
-    this.db = new Database(path, { timeout: 10_000 });
+    this.db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     // After a checkpoint the -wal file is cut back to this size instead of keeping its largest.
@@ -167,15 +215,24 @@ export class SqliteEventStore implements EventStore {
     this.db.defaultSafeIntegers(true);
     this.marker = path === ':memory:' ? null : `${path}.log-id`;
     this.checkMarker();
+    indexLog(this.db);
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
     this.batchSize = options.batchSize ?? 1_000;
+    this.checkpointEachAppend = path !== ':memory:' && (options.checkpointEachAppend ?? true);
     this.appended.setMaxListeners(0);
     this.statements = {
       streamVersion: this.db.prepare('SELECT MAX(version) AS v FROM events WHERE stream_id = ?').pluck(),
       retried: this.db.prepare('SELECT * FROM events WHERE stream_id = ? AND event_id = ?'),
       lastHash: this.db.prepare('SELECT hash FROM events ORDER BY position DESC LIMIT 1').pluck(),
+      // The position AUTOINCREMENT would give (never one used before), known before the insert: the hash covers it.
+      nextPosition: this.db
+        .prepare(
+          'SELECT COALESCE(MAX(seq), 0) + 1 FROM ' +
+            "(SELECT seq FROM sqlite_sequence WHERE name = 'events' UNION ALL SELECT MAX(position) FROM events)",
+        )
+        .pluck(),
       insert: this.db.prepare(
-        'INSERT INTO events (event_id, stream_id, version, type, data, metadata, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO events (position, event_id, stream_id, version, type, data, metadata, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       readStream: this.db.prepare('SELECT * FROM events WHERE stream_id = ? ORDER BY version'),
       readAfter: this.db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
@@ -191,12 +248,14 @@ export class SqliteEventStore implements EventStore {
         const current = Number((this.statements.streamVersion.get(streamId) as bigint | null) ?? 0n);
         if (expected !== 'any' && expected !== current) throw new WrongExpectedVersion(streamId, expected, current);
         let previousHash = (this.statements.lastHash.get() as string | undefined) ?? null;
-        let position = 0n;
+        let position = (this.statements.nextPosition.get() as bigint) - 1n;
         let version = current;
         for (const event of events) {
           version += 1;
-          const hash = chainHash(previousHash, { ...event, streamId, version });
-          const info = this.statements.insert.run(
+          position += 1n;
+          const hash = chainHash(previousHash, { ...event, streamId, version, position });
+          this.statements.insert.run(
+            position,
             event.eventId,
             streamId,
             version,
@@ -205,7 +264,6 @@ export class SqliteEventStore implements EventStore {
             JSON.stringify(event.metadata),
             hash,
           );
-          position = BigInt(info.lastInsertRowid);
           previousHash = hash;
         }
         return { nextVersion: version, position };
@@ -215,10 +273,44 @@ export class SqliteEventStore implements EventStore {
 
   async append(streamId: string, events: readonly EventToAppend[], expected: ExpectedVersion): Promise<AppendResult> {
     const result = this.refusing(() => this.appendTx.immediate(streamId, events, expected));
+    if (this.checkpointEachAppend) await this.checkpointWal();
     this.refusal = null;
     if (!this.marked) this.checkMarker();
     this.appended.emit('appended');
     return result;
+  }
+
+  /**
+   * Copies every frame of the -wal file into the main file (synced) and truncates the -wal file to nothing.
+   * A -wal file that only ever holds writes not yet acknowledged can be lost or damaged without losing an
+   * acknowledged one; an emptied one cannot replay old frames over newer pages either. Other processes'
+   * reads are waited out here, between turns of the event loop: the busy timeout would wait them out
+   * synchronously, holding every `classify` of this process as long as another process reads.
+   */
+  private async checkpointWal(): Promise<void> {
+    const deadline = Date.now() + CHECKPOINT_PATIENCE_MS;
+    for (;;) {
+      const [outcome] = this.refusing(() => this.withoutWaiting(() => this.db.pragma('wal_checkpoint(TRUNCATE)'))) as {
+        busy: bigint;
+      }[];
+      if (Number(outcome?.busy) === 0) return;
+      // The append is committed (and synced in the -wal file); a retry with the same ids checkpoints again.
+      if (Date.now() >= deadline)
+        throw new StoreUnavailable(
+          'the append is in the -wal file but other processes kept it from being copied into the main file',
+        );
+      // Another process checkpointing at the same moment makes SQLite answer busy at once, without waiting.
+      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));
+    }
+  }
+
+  private withoutWaiting<T>(statement: () => T): T {
+    this.db.pragma('busy_timeout = 0');
+    try {
+      return statement();
+    } finally {
+      this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    }
   }
 
   async readStream(streamId: string): Promise<StoredEvent[]> {
@@ -311,6 +403,45 @@ export class SqliteEventStore implements EventStore {
 
   async headPosition(): Promise<bigint | null> {
     return (this.statements.head.get() as bigint | null) ?? null;
+  }
+
+  async readLog(filter: LogFilter, range: LogRange): Promise<StoredEvent[]> {
+    const values: unknown[] = [];
+    const sql = sqlPage(filter, range, LOG_COLUMNS, this.parameter(values), 'SELECT * FROM events');
+    return this.refusing(() => (this.db.prepare(sql).all(...values) as Row[]).map(toEvent));
+  }
+
+  async countLog(filter: LogFilter): Promise<number> {
+    const values: unknown[] = [];
+    const sql = sqlCount(filter, LOG_COLUMNS, this.parameter(values), 'events');
+    return Number(
+      this.refusing(
+        () =>
+          this.db
+            .prepare(sql)
+            .pluck()
+            .get(...values) as bigint,
+      ),
+    );
+  }
+
+  async positionAt(at: string, filter: LogFilter): Promise<bigint | null> {
+    const values: unknown[] = [];
+    const sql = sqlPositionAt(at, filter, LOG_COLUMNS, this.parameter(values), 'events');
+    return this.refusing(
+      () =>
+        (this.db
+          .prepare(sql)
+          .pluck()
+          .get(...values) as bigint | undefined) ?? null,
+    );
+  }
+
+  private parameter(values: unknown[]): (value: unknown) => string {
+    return (value) => {
+      values.push(value);
+      return '?';
+    };
   }
 
   private freeBytes(): number {

@@ -4,7 +4,7 @@ import { AuthorizationError } from 'type-graphql';
 import { ConflictError, DomainError, MessageLimitError, ValidationError } from '../domain/errors.js';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ProjectionsStopped } from '../app/commandHandler.js';
-import { StoreUnavailable, StreamDeleted } from '../eventstore/port.js';
+import { LogReadOnly, StoreUnavailable, StreamDeleted } from '../eventstore/port.js';
 
 /**
  * What a client sees of an error: domain refusals with their code and the facts needed to act
@@ -28,6 +28,11 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     path: formatted.path,
     extensions: { code },
   });
+  if (original instanceof LogReadOnly)
+    return refusal(
+      `This service serves the event log read-only (${original.why}); nothing was changed`,
+      'AUDIT_TRAIL_BROKEN',
+    );
   // Retrying later is safe: a retried mutation with the same clientMutationId is applied once.
   if (original instanceof StoreUnavailable)
     return refusal(
@@ -58,7 +63,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
 }
 
 /** Codes that say the service, not the request, is at fault: answered with HTTP 503 so that proxies and clients retry. */
-const UNAVAILABLE = new Set(['STORE_UNAVAILABLE', 'PROJECTIONS_STOPPED']);
+const UNAVAILABLE = new Set(['STORE_UNAVAILABLE', 'PROJECTIONS_STOPPED', 'AUDIT_TRAIL_BROKEN']);
 
 export const unavailableStatusPlugin: ApolloServerPlugin = {
   async requestDidStart() {

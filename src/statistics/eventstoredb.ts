@@ -16,8 +16,8 @@ import type * as Port from './port.js';
 import { BUCKET, type StatisticsBatch, type StatisticsStore } from './port.js';
 
 /**
- * Outside the rules' stream prefixes (`bouncePattern-`, `isp-`, `apiToken-`): the projections, the audit
- * trail, the hash chain and `rulesetVersion` never see these streams.
+ * Outside the log's stream prefixes (LOG_STREAM_PREFIXES: the aggregates' and the reservations'): the
+ * projections, the audit trail, the hash chain and `rulesetVersion` never see these streams.
  */
 export const STATISTICS_STREAM_PREFIX = 'bounce-patterns-statistics-';
 

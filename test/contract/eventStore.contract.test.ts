@@ -1,17 +1,21 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EVENT_SCHEMA_VERSION, type EventMetadata } from '../../src/domain/events.js';
-import { chainHash, verifyChain } from '../../src/eventstore/chain.js';
+import { chainHashV1, verifyChain } from '../../src/eventstore/chain.js';
 import { openEventStoreDb } from '../../src/eventstore/eventstoredb.js';
 import { MemoryEventStore } from '../../src/eventstore/memory.js';
 import {
   WrongExpectedVersion,
   type EventStore,
   type EventToAppend,
+  type LogFilter,
+  type LogRange,
   type StoredEvent,
   type StoreSubscription,
 } from '../../src/eventstore/port.js';
@@ -279,6 +283,95 @@ function eventStoreContract(openStore: () => Promise<EventStore>, { sharedLog }:
     }
   });
 
+  describe('the audit questions: filtered pages, counts, the position at a time', () => {
+    /**
+     * Six events on three streams (one outside the audited prefixes, as a reservation stream is), by two
+     * actors, a minute apart except two stamped together; ids unique to the test, so a shared log agrees.
+     */
+    async function auditedLog() {
+      const run = randomUUID();
+      const [pattern, isp, claims] = [`bouncePattern-${run}`, `isp-${run}`, `ispUsage-${run}`];
+      const [alice, bob] = [`alice-${run}`, `bob-${run}`];
+      const minute = (n: number) => new Date(Date.UTC(2020, 0, 1, 0, n)).toISOString();
+      const claimed = randomUUID();
+      const written: [string, string, string, number, string][] = [
+        [pattern, 'BouncePatternCreated', alice, 1, randomUUID()],
+        [claims, 'IspUsageClaimed', alice, 2, claimed],
+        [isp, 'IspCreated', bob, 2, claimed],
+        [pattern, 'BouncePatternEdited', bob, 3, randomUUID()],
+        [pattern, 'BouncePatternEdited', alice, 4, randomUUID()],
+        [isp, 'IspEdited', alice, 4, randomUUID()],
+      ];
+      const events: StoredEvent[] = [];
+      for (const [stream, type, actor, at, commandId] of written) {
+        const [event] = newEvents(1, type);
+        const metadata = metadataFor(commandId, {
+          actor: { id: actor, name: actor, kind: 'user' },
+          occurredAt: minute(at),
+        });
+        await store.append(stream, [{ ...event!, metadata }], 'any');
+        events.push((await store.readStream(stream)).at(-1)!);
+      }
+      const streamIds = [pattern, isp, claims];
+      return { events, streamIds, pattern, isp, alice, bob, claimed, minute };
+    }
+    const audited = ['bouncePattern-', 'isp-'];
+    const page = (filter: LogFilter, range: LogRange) => store.readLog(filter, range).then(ids);
+
+    it('reads a page in log order or newest first, past a position, up to a limit', async () => {
+      const { events, streamIds } = await auditedLog();
+      const all = ids(events);
+      expect(await page({ streamIds }, { limit: 10 })).toEqual(all);
+      expect(await page({ streamIds }, { limit: 10, backwards: true })).toEqual([...all].reverse());
+      expect(await page({ streamIds }, { limit: 2 })).toEqual(all.slice(0, 2));
+      expect(await page({ streamIds }, { after: events[1]!.position, limit: 2 })).toEqual(all.slice(2, 4));
+      expect(await page({ streamIds }, { after: events[4]!.position, limit: 2, backwards: true })).toEqual([
+        all[3],
+        all[2],
+      ]);
+      expect(await page({ streamIds }, { after: events[5]!.position, limit: 2 })).toEqual([]);
+      expect(await page({ streamIds }, { limit: 0 })).toEqual([]);
+    });
+
+    it('keeps what passes every condition given; an empty list is no condition', async () => {
+      const { events, streamIds, pattern, isp, alice, claimed, minute } = await auditedLog();
+      const of = (...indexes: number[]) => indexes.map((index) => events[index]!.eventId);
+      const cases: [LogFilter, string[]][] = [
+        [{ streamIds, streamPrefixes: audited }, of(0, 2, 3, 4, 5)],
+        [{ streamIds: [isp] }, of(2, 5)],
+        [{ streamIds: [pattern, isp], types: ['BouncePatternEdited', 'IspEdited'] }, of(3, 4, 5)],
+        [{ actorId: alice }, of(0, 1, 4, 5)],
+        [{ actorId: alice, streamPrefixes: audited, types: [] }, of(0, 4, 5)],
+        [{ streamIds, from: minute(2), to: minute(3) }, of(1, 2, 3)],
+        [{ streamIds, from: minute(4) }, of(4, 5)],
+        [{ actorId: alice, to: minute(1) }, of(0)],
+        [{ commandId: claimed }, of(1, 2)],
+        [{ commandId: claimed, streamPrefixes: audited }, of(2)],
+        [{ actorId: `nobody-${randomUUID()}` }, []],
+      ];
+      for (const [filter, expected] of cases) {
+        expect(await page(filter, { limit: 10 }), JSON.stringify(filter)).toEqual(expected);
+        expect(await store.countLog(filter), JSON.stringify(filter)).toBe(expected.length);
+      }
+    });
+
+    it('finds the position of the last event by a time: the later one on equal times, null before any', async () => {
+      const { events, streamIds, alice, minute } = await auditedLog();
+      const filter = { streamIds, streamPrefixes: audited };
+      expect(await store.positionAt(minute(0), filter)).toBeNull();
+      expect(await store.positionAt(minute(1), filter)).toBe(events[0]!.position);
+      expect(await store.positionAt(new Date(Date.parse(minute(2)) + 30_000).toISOString(), filter)).toBe(
+        events[2]!.position,
+      );
+      expect(await store.positionAt(minute(3), filter)).toBe(events[3]!.position);
+      expect(await store.positionAt(minute(59), filter)).toBe(events[5]!.position);
+      expect(await store.positionAt(minute(59), { ...filter, to: minute(2) })).toBe(events[2]!.position);
+      // Filtered on its own conditions too: alice's last audited event by minute 3 is the first one.
+      expect(await store.positionAt(minute(3), { actorId: alice })).toBe(events[1]!.position);
+      expect(await store.positionAt(minute(3), { actorId: alice, streamPrefixes: audited })).toBe(events[0]!.position);
+    });
+  });
+
   it('subscribes: catches up, then receives live appends in order', async () => {
     const stream = streamName();
     const past = newEvents(3);
@@ -441,7 +534,8 @@ describe('SqliteEventStore', () => {
       const events = newEvents(2);
       let previous: string | null = null;
       for (const [index, event] of events.entries()) {
-        const hash = chainHash(previous, { ...event, streamId: stream, version: index + 1 });
+        // Hashes of the first form, as files of that time hold.
+        const hash = chainHashV1(previous, { ...event, streamId: stream, version: index + 1 });
         // Positions 5 and 9: the upgrade must keep them as they are.
         old
           .prepare('INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
@@ -470,6 +564,28 @@ describe('SqliteEventStore', () => {
       expect(Number(store.database.pragma('user_version', { simple: true }))).toBe(1);
     });
 
+    it('adds the audit indexes to a file written without them, keeping its log', async () => {
+      const file = newFile();
+      const store = open(file);
+      const stream = streamName();
+      await store.append(stream, newEvents(2), 0);
+      const indexes = (db: Database.Database) =>
+        db.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'events_by_%' ORDER BY name").pluck().all();
+      for (const name of indexes(store.database)) store.database.exec(`DROP INDEX ${name}`);
+      await store.close();
+
+      const reopened = open(file);
+      expect(indexes(reopened.database)).toEqual([
+        'events_by_actor',
+        'events_by_command',
+        'events_by_time',
+        'events_by_type',
+      ]);
+      expect((await reopened.readLog({ actorId: 'user-1' }, { limit: 10 })).map((event) => event.version)).toEqual([
+        1, 2,
+      ]);
+    });
+
     it('keeps the log across close and reopen', async () => {
       const file = newFile();
       const store = open(file);
@@ -483,6 +599,67 @@ describe('SqliteEventStore', () => {
       expect(await collect(reopened.readAll())).toEqual(log);
       expect(await reopened.headPosition()).toBe(log[2]!.position);
       expect((await reopened.append(stream, newEvents(1), 3)).nextVersion).toBe(4);
+    });
+
+    it('acknowledges every append of three processes writing at once (their checkpoints take turns)', async () => {
+      const file = newFile();
+      const store = open(file);
+      const module = new URL('../../dist/src/eventstore/sqlite.js', import.meta.url).href;
+      // Each process appends 100 events as fast as it can and prints how many were refused.
+      const writer = `const { SqliteEventStore } = await import(${JSON.stringify(module)});
+        const store = new SqliteEventStore(process.argv[1]);
+        let refused = 0;
+        for (let i = 0; i < 100; i++)
+          await store.append('s-' + process.pid, [{ eventId: 'e' + i, type: 'X', data: {}, metadata: {} }], 'any')
+            .catch(() => refused++);
+        console.log(refused);
+        await store.close();`;
+      const run = promisify(execFile);
+      const outputs = await Promise.all(
+        [1, 2, 3].map(() => run(process.execPath, ['--input-type=module', '-e', writer, file])),
+      );
+      expect(outputs.map((output) => Number(output.stdout.trim()))).toEqual([0, 0, 0]);
+      expect(await store.headPosition()).toBe(300n);
+      expect(await verifyChain(store.readAll())).toMatchObject({ ok: true, eventsChecked: 300 });
+    });
+
+    it("waits out another reader's checkpoint-blocking read between turns of the event loop, not inside one", async () => {
+      const file = newFile();
+      const store = open(file);
+      await store.append(streamName(), newEvents(1), 0);
+      // Another connection in the middle of a read: the checkpoint cannot empty the -wal file until it ends.
+      const reader = new Database(file, { readonly: true });
+      const reading = reader.prepare('SELECT position FROM events').iterate();
+      reading.next();
+      let longestTurnMs = 0;
+      let last = performance.now();
+      const ticker = setInterval(() => {
+        longestTurnMs = Math.max(longestTurnMs, performance.now() - last);
+        last = performance.now();
+      }, 5);
+      const append = store.append(streamName(), newEvents(1), 0);
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      reading.return?.();
+      reader.close();
+      expect((await append).nextVersion).toBe(1);
+      clearInterval(ticker);
+      // The busy timeout would have held this process for its whole wait (10 s, or until the read ended).
+      expect(longestTurnMs).toBeLessThan(300);
+      expect(statSync(`${file}-wal`).size).toBe(0);
+    });
+
+    it('covers positions in the hash: events moved to other positions, hashes kept, fail where they moved', async () => {
+      const store = open(newFile());
+      await store.append(streamName(), newEvents(4), 0);
+      expect(await verifyChain(store.readAll())).toMatchObject({ ok: true, eventsChecked: 4 });
+      // Renumbered in one statement: the order and every link between stored hashes stay as they were.
+      store.database.prepare('UPDATE events SET position = position + 10 WHERE position >= 2').run();
+      expect(await verifyChain(store.readAll())).toMatchObject({
+        ok: false,
+        eventsChecked: 4,
+        mismatches: 3,
+        firstMismatch: { position: 12n, reason: expect.stringMatching(/renumbered/) },
+      });
     });
   });
 });

@@ -12,17 +12,22 @@ import {
 } from '@eventstore/db-client';
 import { describe, expect, it } from 'vitest';
 import { EVENT_SCHEMA_VERSION } from '../../src/domain/events.js';
-import { chainHash, verifyChain } from '../../src/eventstore/chain.js';
+import { ispDomainStream, ispUsageStream } from '../../src/domain/streams.js';
+import { chainHashV1, verifyChain } from '../../src/eventstore/chain.js';
 import {
   CHAIN_ANCHOR_STREAM,
   EventStoreDbEventStore,
   withDiscoveryDefaults,
 } from '../../src/eventstore/eventstoredb.js';
+import { MemoryEventStore } from '../../src/eventstore/memory.js';
 import {
   StoreUnavailable,
   StreamDeleted,
   WrongExpectedVersion,
+  type EventStore,
   type EventToAppend,
+  type LogFilter,
+  type StoredEvent,
 } from '../../src/eventstore/port.js';
 
 /*
@@ -318,18 +323,25 @@ function inMemoryServer() {
     },
     readStream(streamId: string, options: { direction?: string; maxCount?: number } = {}) {
       return (async function* () {
-        let stream = log.filter((entry) => entry.streamId === streamId);
+        // `$bc-<id>`: what the $by_correlation_id projection links, by the metadata's `$correlationId`.
+        let stream = streamId.startsWith('$bc-')
+          ? log.filter((entry) => entry.metadata?.$correlationId === streamId.slice(4))
+          : log.filter((entry) => entry.streamId === streamId);
         if (stream.length === 0) throw new StreamNotFoundError(undefined, streamId);
         if (options.direction === 'backwards') stream = stream.reverse();
         for (const entry of stream.slice(0, options.maxCount ?? Infinity)) yield resolvedOf(entry);
       })();
     },
-    readAll(options: { fromPosition?: 'start' | { commit: bigint } } = {}) {
-      const from =
-        options.fromPosition === undefined || options.fromPosition === 'start' ? 0n : options.fromPosition.commit;
+    readAll(options: { fromPosition?: 'start' | 'end' | { commit: bigint }; direction?: string } = {}) {
+      const { fromPosition = 'start', direction } = options;
+      const from = typeof fromPosition === 'object' ? fromPosition.commit : null;
+      const entries =
+        direction === 'backwards'
+          ? log.filter((e) => from === null || e.position <= from).reverse()
+          : log.filter((e) => from === null || e.position >= from);
       return Object.assign(
         (async function* () {
-          for (const entry of log.filter((e) => e.position >= from)) yield resolvedOf(entry);
+          for (const entry of entries) yield resolvedOf(entry);
         })(),
         { cancel: async () => undefined },
       );
@@ -357,7 +369,7 @@ describe('EventStoreDB keeps the hash chain in anchors (in-memory server)', () =
     expect(verified).toMatchObject({ ok: true, chainKept: true, eventsChecked: 6, mismatches: 0 });
     // The very hashes the other stores compute for the same events.
     let previous: string | null = null;
-    for await (const e of store.readAll()) previous = chainHash(previous, e);
+    for await (const e of store.readAll()) previous = chainHashV1(previous, e);
     expect(verified.headHash).toBe(previous);
     await store.close();
   });
@@ -401,5 +413,85 @@ describe('EventStoreDB keeps the hash chain in anchors (in-memory server)', () =
     expect(server.log.filter((entry) => entry.streamId === CHAIN_ANCHOR_STREAM)).toHaveLength(2);
     expect(await verifyChain(a!.readAll())).toMatchObject({ ok: true, eventsChecked: 5 });
     await Promise.all([a!.close(), b!.close()]);
+  });
+});
+
+describe('EventStoreDB reads back the reservation streams (in-memory server)', () => {
+  it('a domain claimed once is refused to the next claim at the same expected version', async () => {
+    const store = new EventStoreDbEventStore(inMemoryServer().client, { anchorDelayMs: 60_000 });
+    await store.append(ispDomainStream('mail.example'), [event()], 0);
+    await store.append(ispUsageStream('isp-a'), [event()], 0);
+    expect(await store.readStream(ispDomainStream('mail.example'))).toHaveLength(1);
+    expect(await store.readStream(ispUsageStream('isp-a'))).toHaveLength(1);
+    await expect(store.append(ispDomainStream('mail.example'), [event()], 0)).rejects.toMatchObject({
+      name: 'WrongExpectedVersion',
+      actual: 1,
+    });
+    await store.close();
+  });
+});
+
+describe('EventStoreDB answers the audit questions as the other stores do (in-memory server)', () => {
+  it('gives the same pages, counts and positions at a time as the memory store, on the same events', async () => {
+    const server = inMemoryServer();
+    const esdb = new EventStoreDbEventStore(server.client, { anchorDelayMs: 60_000 });
+    const memory = new MemoryEventStore();
+    const minute = (n: number) => new Date(Date.UTC(2020, 0, 1, 0, n)).toISOString();
+    const streams = ['bouncePattern-a', 'isp-b', 'apiToken-b', 'bouncePattern-c'];
+    for (let i = 0; i < 24; i++) {
+      const base = event();
+      const written = {
+        ...base,
+        type: i % 3 === 0 ? 'BouncePatternCreated' : 'BouncePatternEdited',
+        metadata: {
+          ...base.metadata,
+          actor: { id: `actor-${i % 2}`, name: 'A', kind: 'user' as const },
+          occurredAt: minute(Math.floor(i / 2)),
+          commandId: `command-${Math.floor(i / 4)}`,
+        },
+      };
+      for (const store of [esdb, memory]) await store.append(streams[i % 4]!, [written], 'any');
+    }
+    // What the $by_correlation_id projection links by: the command id.
+    expect(server.log.find((entry) => entry.streamId === 'isp-b')!.metadata.$correlationId).toBe('command-0');
+    const audited = ['bouncePattern-', 'isp-'];
+    const filters: LogFilter[] = [
+      {},
+      { streamPrefixes: audited },
+      { streamIds: ['isp-b', 'bouncePattern-c'] },
+      { actorId: 'actor-1', streamPrefixes: audited },
+      { types: ['BouncePatternCreated'] },
+      { from: minute(3), to: minute(7) },
+      { commandId: 'command-2', streamPrefixes: audited },
+    ];
+    const ids = (events: readonly StoredEvent[]) => events.map((stored) => stored.eventId);
+    const [middle] = await esdb
+      .readLog({}, { after: null, limit: 1, backwards: false })
+      .then(async (first) => esdb.readLog({}, { after: first[0]!.position, limit: 12 }).then((page) => page.slice(-1)));
+    const [memoryMiddle] = await memory.readLog({}, { limit: 1, after: 12n });
+    for (const filter of filters) {
+      const label = JSON.stringify(filter);
+      for (const backwards of [false, true]) {
+        expect(ids(await esdb.readLog(filter, { limit: 5, backwards })), label).toEqual(
+          ids(await memory.readLog(filter, { limit: 5, backwards })),
+        );
+        // Past the same event, wherever each store put it.
+        expect(ids(await esdb.readLog(filter, { after: middle!.position, limit: 5, backwards })), label).toEqual(
+          ids(await memory.readLog(filter, { after: memoryMiddle!.position, limit: 5, backwards })),
+        );
+      }
+      expect(await esdb.countLog(filter), label).toBe(await memory.countLog(filter));
+      // The projection's key is written to the server, never read back into the log.
+      expect(
+        (await esdb.readLog(filter, { limit: 30 })).map((read) => read.metadata),
+        label,
+      ).toEqual((await memory.readLog(filter, { limit: 30 })).map((read) => read.metadata));
+      for (const at of [minute(0), minute(5), minute(99)]) {
+        const [fromEsdb, fromMemory] = await Promise.all([esdb.positionAt(at, filter), memory.positionAt(at, filter)]);
+        const eventAt = async (store: EventStore, position: bigint | null) =>
+          position === null ? null : (await store.readLog({}, { after: position - 1n, limit: 1 }))[0]!.eventId;
+        expect(await eventAt(esdb, fromEsdb), `${label} at ${at}`).toBe(await eventAt(memory, fromMemory));
+      }
+    }
   });
 });

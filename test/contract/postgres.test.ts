@@ -243,7 +243,32 @@ const dense = (count: number) => Array.from({ length: count }, (_, i) => BigInt(
     const reopened = await open({ schema });
     expect((await reopened.readStream('isp-a')).map((e) => e.version)).toEqual([1]);
     const migrations = await withPostgresClient((c) => c.query(`SELECT version FROM "${schema}".schema_migrations`));
-    expect(migrations.rows).toEqual([{ version: 1 }]);
+    expect(migrations.rows).toEqual([{ version: 1 }, { version: 2 }]);
+  });
+
+  it('adds the audit indexes to a schema written before them, keeping its log', async () => {
+    const schema = schemas.name();
+    const store = await open({ schema });
+    await store.append('isp-a', [event()], 0);
+    await store.close();
+    await withPostgresClient(async (c) => {
+      for (const index of ['events_by_actor', 'events_by_time', 'events_by_command', 'events_by_type'])
+        await c.query(`DROP INDEX "${schema}".${index}`);
+      await c.query(`DELETE FROM "${schema}".schema_migrations WHERE version = 2`);
+    });
+    const reopened = await open({ schema });
+    expect((await reopened.readLog({ actorId: 'u' }, { limit: 10 })).map((e) => e.streamId)).toEqual(['isp-a']);
+    const indexes = await withPostgresClient((c) =>
+      c.query(`SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND indexname LIKE 'events_by_%' ORDER BY 1`, [
+        schema,
+      ]),
+    );
+    expect(indexes.rows.map((row) => row.indexname)).toEqual([
+      'events_by_actor',
+      'events_by_command',
+      'events_by_time',
+      'events_by_type',
+    ]);
   });
 
   it('keeps the hash chain: an event altered in the table is named by verification', async () => {
@@ -265,6 +290,22 @@ const dense = (count: number) => Array.from({ length: count }, (_, i) => BigInt(
       ok: false,
       mismatches: 1,
       firstMismatch: { position: 3n },
+    });
+  });
+
+  it('covers positions in the hash: events moved to other positions, hashes kept, fail where they moved', async () => {
+    const schema = schemas.name();
+    const store = await open({ schema });
+    for (let i = 0; i < 4; i++) await store.append(`bouncePattern-${i}`, [event()], 0);
+    expect(await verifyChain(store.readAll())).toMatchObject({ ok: true, eventsChecked: 4 });
+    await withPostgresClient((c) =>
+      c.query(`UPDATE "${schema}".events SET position = position + 10 WHERE position >= 2`),
+    );
+    expect(await verifyChain(store.readAll())).toMatchObject({
+      ok: false,
+      eventsChecked: 4,
+      mismatches: 3,
+      firstMismatch: { position: 12n, reason: expect.stringMatching(/renumbered/) },
     });
   });
 

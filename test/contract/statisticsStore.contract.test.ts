@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_STREAM_PREFIXES } from '../../src/eventstore/eventstoredb.js';
+import { LOG_STREAM_PREFIXES } from '../../src/domain/streams.js';
 import {
   decodeEventData,
   EventStoreDbStatisticsStore,
@@ -278,7 +278,7 @@ describe('statistics on EventStoreDB: streams, snapshots and retention (scripted
     expect(server.streams.size).toBe(2);
     for (const stream of server.streams.keys()) {
       expect(stream.startsWith(STATISTICS_STREAM_PREFIX)).toBe(true);
-      expect(DEFAULT_STREAM_PREFIXES.some((prefix) => stream.startsWith(prefix))).toBe(false);
+      expect(LOG_STREAM_PREFIXES.some((prefix) => stream.startsWith(prefix))).toBe(false);
     }
   });
 });

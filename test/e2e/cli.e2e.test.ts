@@ -67,7 +67,7 @@ it('exports the audit trail as JSON lines, oldest first', async () => {
     actor: SYSTEM_ACTOR,
     reason: null,
   });
-  expect(entries[2].hash).toMatch(/^[0-9a-f]{64}$/);
+  expect(entries[2].hash).toMatch(/^v2:[0-9a-f]{64}$/);
   expect(stdout).not.toMatch(/secretHash/);
 });
 

@@ -1,13 +1,14 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chainHash } from '../../src/eventstore/chain.js';
 import { serviceEnv } from '../support/auth.js';
 import { runCli } from '../support/cli.js';
-import { gqlData } from '../support/graphqlClient.js';
+import { gql, gqlData } from '../support/graphqlClient.js';
 import { CREATE_PATTERN } from '../support/queries.js';
+import { type EventRow, hashedOf, tamperedCopy } from '../support/logFile.js';
 import { scratchDir, startServiceProcess } from '../support/serviceProcess.js';
 
 const scratch = scratchDir();
@@ -39,32 +40,15 @@ afterAll(() => {
   keys.cleanup();
 });
 
-interface Row {
-  position: number;
-  event_id: string;
-  stream_id: string;
-  version: number;
-  type: string;
-  data: string;
-  metadata: string;
-}
-
 /** A copy of the sealed log, changed by `tamper` with direct access to the file (no key). */
-function tampered(name: string, tamper: (db: Database.Database) => void): string {
-  const path = join(scratch.dir, `${name}.sqlite`);
-  copyFileSync(scratch.sqlitePath, path);
-  const db = new Database(path);
-  tamper(db);
-  db.close();
-  return path;
-}
+const tampered = (name: string, tamper: (db: Database.Database) => void) =>
+  tamperedCopy(scratch.sqlitePath, join(scratch.dir, `${name}.sqlite`), tamper);
 
 /** Recomputes every hash of the file, as someone who knows the (public) chain rule would after a change. */
 function rehash(db: Database.Database): void {
   let previous: string | null = null;
-  for (const row of db.prepare('SELECT * FROM events ORDER BY position').all() as Row[]) {
-    const event = { ...row, eventId: row.event_id, streamId: row.stream_id, data: JSON.parse(row.data) };
-    const hash = chainHash(previous, { ...event, metadata: JSON.parse(row.metadata) });
+  for (const row of db.prepare('SELECT * FROM events ORDER BY position').all() as EventRow[]) {
+    const hash = chainHash(previous, { ...hashedOf(row), position: BigInt(row.position) });
     db.prepare('UPDATE events SET hash = ? WHERE position = ?').run(hash, row.position);
     previous = hash;
   }
@@ -86,7 +70,10 @@ const CASES: Record<string, (db: Database.Database) => void> = {
     rehash(db);
   },
   'a forged ApiTokenCreated appended with a correct hash': (db) => {
-    const last = db.prepare('SELECT hash FROM events ORDER BY position DESC LIMIT 1').get() as { hash: string };
+    const last = db.prepare('SELECT position, hash FROM events ORDER BY position DESC LIMIT 1').get() as {
+      position: number;
+      hash: string;
+    };
     const metadata = {
       actor: { id: 'system', name: 'system', kind: 'system' as const },
       occurredAt: new Date().toISOString(),
@@ -99,6 +86,7 @@ const CASES: Record<string, (db: Database.Database) => void> = {
     };
     const data = { tokenId: 'forged', name: 'forged admin', role: 'admin', secretHash: 'f'.repeat(64) };
     const event = {
+      position: BigInt(last.position + 1),
       eventId: 'forged',
       streamId: 'apiToken-forged',
       version: 1,
@@ -139,6 +127,22 @@ describe('signed checkpoints catch what the hash chain alone does not (the key i
         /cannot start: audit trail broken at position \d+/,
       );
     });
+
+  it('with AUDIT_ON_TAMPER=read-only a forged token is served with the alarm, nothing written or signed', async () => {
+    const path = tampered('forged-read-only', CASES['a forged ApiTokenCreated appended with a correct hash']!);
+    const signed = readFileSync(checkpointFile, 'utf8');
+    const service = await startServiceProcess({ ...sealEnv(path), AUDIT_ON_TAMPER: 'read-only' });
+    try {
+      expect(service.output()).toMatch(/ALARM: audit trail broken at position \d+ \(apiToken-forged\): .*signature/);
+      const refused = await gql(service.url, CREATE_PATTERN, {
+        input: { name: 'refused', type: 'BOUNCE', pattern: 'refused', message: 'm' },
+      });
+      expect(refused.errors?.map((error) => error.extensions?.code)).toEqual(['AUDIT_TRAIL_BROKEN']);
+    } finally {
+      await service.stop();
+    }
+    expect(readFileSync(checkpointFile, 'utf8')).toBe(signed);
+  });
 
   it('the chain alone is fooled by a recomputed chain, which is why the checkpoints are kept outside the log', async () => {
     const path = tampered('rehashed-only', CASES['an event changed and every later hash recomputed']!);

@@ -39,6 +39,8 @@ describe('a start that cannot happen', () => {
     ['AUTH_DISABLED in production', { AUTH_DISABLED: 'true', NODE_ENV: 'production' }, /AUTH_DISABLED.*production/],
     ['a flag that is neither true nor false', { AUTH_DISABLED: 'ture' }, /AUTH_DISABLED must be true or false/],
     ['an unknown NODE_ENV', { NODE_ENV: 'prod' }, /NODE_ENV must be one of/],
+    ['an unknown AUDIT_ON_TAMPER', { AUDIT_ON_TAMPER: 'ignore' }, /AUDIT_ON_TAMPER must be one of refuse, read-only/],
+    ['a FOLLOW_POLL_MS of 0', { FOLLOW_POLL_MS: '0' }, /FOLLOW_POLL_MS must be positive/],
   ])('says why in one line, without a stack trace: %s', (_case, env, why) => {
     const run = startExpectingFailure(env);
     expect(run.status).toBe(1);

@@ -43,7 +43,7 @@ it('an event altered in the SQLite file is named by verifyAuditTrail and fails `
     firstMismatch: null,
     headPosition: head,
   });
-  expect(intact.headHash).toMatch(/^[0-9a-f]{64}$/);
+  expect(intact.headHash).toMatch(/^v2:[0-9a-f]{64}$/);
   expect((await runCli(['verify'], { SQLITE_PATH: scratch.sqlitePath })).code).toBe(0);
 
   // Someone with write access to the file quietly weakens a rule, without touching its hash.

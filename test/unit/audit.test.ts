@@ -176,10 +176,12 @@ describe('time travel', () => {
     const store = await editedLog(2, 3);
     const runner = new ProjectionRunner(store);
     await runner.start();
-    expect(runner.history.positionAt(new Date('2023-12-31T23:59:59Z'))).toBeNull();
-    expect(runner.history.positionAt(new Date('2024-01-01T00:00:00Z'))).toBe(1n);
-    expect(runner.history.positionAt(new Date('2024-01-01T00:02:59.999Z'))).toBe(3n);
-    expect(runner.history.positionAt(new Date('2030-01-01T00:00:00Z'))).toBe(5n);
+    const timeTravel = new TimeTravel(store, runner);
+    const positionAt = (at: string) => timeTravel.positionOf({ at: new Date(at) });
+    expect(await positionAt('2023-12-31T23:59:59Z')).toBeNull();
+    expect(await positionAt('2024-01-01T00:00:00Z')).toBe(1n);
+    expect(await positionAt('2024-01-01T00:02:59.999Z')).toBe(3n);
+    expect(await positionAt('2030-01-01T00:00:00Z')).toBe(5n);
     await runner.stop();
   });
 });

@@ -38,8 +38,8 @@ export class AuditResolver {
   @Query(() => AuditEntryConnection, {
     description: 'Every event of the log as an audit entry, newest first unless asked otherwise.',
   })
-  auditLog(@Ctx() ctx: GraphQLContext, @Args() { filter, ...page }: AuditLogArgs): AuditEntryConnection {
-    return connectionOf(ctx.services.audit.log(filter ?? {}, page));
+  async auditLog(@Ctx() ctx: GraphQLContext, @Args() { filter, ...page }: AuditLogArgs): Promise<AuditEntryConnection> {
+    return connectionOf(await ctx.services.audit.log(filter ?? {}, page));
   }
 
   @Authorized<Permission>('readAudit')

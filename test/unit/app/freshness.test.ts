@@ -13,6 +13,9 @@ function stallableStore(): { store: EventStore; stall(stalled: boolean): void } 
     readStream: (id) => inner.readStream(id),
     readAll: (options) => inner.readAll(options),
     headPosition: () => inner.headPosition(),
+    readLog: (filter, range) => inner.readLog(filter, range),
+    countLog: (filter) => inner.countLog(filter),
+    positionAt: (at, filter) => inner.positionAt(at, filter),
     close: () => inner.close(),
     subscribeAll: (after, handler: SubscriptionHandler) =>
       pollingSubscription(

@@ -60,7 +60,8 @@ describe('reservation claims', () => {
     await app.isps.delete(isp.row.id, 1, { actor });
     const next = await app.isps.create({ name: 'Next', domains: ['gone.example'] }, { actor });
     expect(next.row.domains).toEqual(['gone.example']);
-    const types = app.runner.history.entries.map((entry) => entry.eventType);
+    const trail = await app.audit.log({}, { first: 500, order: 'OLDEST_FIRST' });
+    const types = trail.nodes.map((entry) => entry.eventType);
     expect(types).not.toContain('IspDomainReserved');
     expect(types.filter((type) => type.startsWith('Isp'))).toEqual(['IspCreated', 'IspDeleted', 'IspCreated']);
     await app.stop();

@@ -48,8 +48,8 @@ async function eventCount(store: MemoryEventStore): Promise<number> {
   return n;
 }
 
-const trail = (app: App, id: string) =>
-  app.audit.patternHistory(`default-${id}`).map((entry) => ({
+const trail = async (app: App, id: string) =>
+  (await app.audit.patternHistory(`default-${id}`)).map((entry) => ({
     version: entry.version,
     eventType: entry.eventType,
     actor: entry.actor.id,
@@ -99,7 +99,7 @@ describe('shipped defaults across releases', () => {
     // What differs from release 2 is the operator's edit alone (a dropped default, disabled, is as shipped).
     expect(second.shippedDefaults.differing().map((row) => row.id)).toEqual(['default-operator-edited']);
 
-    expect(trail(second, 'improved')).toEqual([
+    expect(await trail(second, 'improved')).toEqual([
       expect.objectContaining({ version: 1, eventType: 'BouncePatternCreated', actor: 'system' }),
       {
         version: 2,
@@ -109,25 +109,25 @@ describe('shipped defaults across releases', () => {
         changes: ['pattern=no such (?:user|mailbox)'],
       },
     ]);
-    expect(trail(second, 'removed').at(-1)).toEqual({
+    expect((await trail(second, 'removed')).at(-1)).toEqual({
       version: 2,
       eventType: 'BouncePatternEdited',
       actor: 'system',
       reason: 'defaults release r2 no longer ships this rule',
       changes: ['enabled=false'],
     });
-    expect(trail(second, 'operator-edited').map((entry) => [entry.actor, entry.reason])).toEqual([
+    expect((await trail(second, 'operator-edited')).map((entry) => [entry.actor, entry.reason])).toEqual([
       ['system', 'shipped with defaults release r1'],
       ['token-ops', 'too broad for us'],
     ]);
-    expect(trail(second, 'added')).toEqual([
+    expect(await trail(second, 'added')).toEqual([
       expect.objectContaining({ actor: 'system', reason: 'shipped with defaults release r2' }),
     ]);
 
     // The operator takes the shipped version: the default follows later releases again.
     await second.shippedDefaults.take('default-operator-edited', 2, { actor: OPERATOR });
     expect(get('operator-edited')).toMatchObject({ version: 3, pattern: 'mailbox (?:not found|unavailable)' });
-    expect(trail(second, 'operator-edited').at(-1)).toMatchObject({
+    expect((await trail(second, 'operator-edited')).at(-1)).toMatchObject({
       actor: 'token-ops',
       reason: 'takes the default as release r2 ships it',
     });
