@@ -14,10 +14,10 @@ const CONNECTIONS = 8;
 const ROUNDS = 5;
 
 const CLASSIFY_BATCH = `query ClassifyBatch($items: [ClassifyInput!]!) {
-  classifyBatch(items: $items) { type matchedBy message rulesetVersion pattern { id } }
+  classifyBatch(items: $items) { type matchedBy message rulesetVersion pattern { patternId } }
 }`;
 const CLASSIFY = `query Classify($reply: String!, $recipient: String) {
-  classify(reply: $reply, recipient: $recipient) { type matchedBy message rulesetVersion pattern { id } }
+  classify(reply: $reply, recipient: $recipient) { type matchedBy message rulesetVersion pattern { patternId } }
 }`;
 
 /** Writes the corpus's ISPs and rules into a fresh log through the deciders, as commands would. */

@@ -16,7 +16,7 @@ const answer = (verdict: Classification) => ({
   matchedBy: verdict.matchedBy,
   message: verdict.message,
   rulesetVersion: verdict.rulesetVersion === null ? null : String(verdict.rulesetVersion),
-  pattern: verdict.rule && { id: verdict.rule.id },
+  pattern: verdict.rule && { patternId: verdict.rule.id },
 });
 
 const app = new App(new SqliteEventStore(process.argv[2]!), { seed: false });
