@@ -243,6 +243,11 @@ export interface ClassifyBenchResult {
   readonly indexed: RoundTimings;
   readonly naive: Timing;
   readonly speedup: number;
+  /**
+   * The machine's noise floor: a loop of constant work, calibrated to the matcher's p50 and timed the same
+   * way in the same run. Whatever makes its p99 exceed its p50 is not the matcher.
+   */
+  readonly control: RoundTimings;
 }
 
 /** Times `call` on `calls` requests in turn from `offset`, one hrtime reading per call. */
@@ -281,6 +286,23 @@ function timeRounds(
   return { rounds: timings, median: byP99[Math.floor(rounds / 2)]! };
 }
 
+/** Sums a fixed array `repeats` times: the same work on every call. */
+function constantWork(repeats: number): () => number {
+  const values = Float64Array.from({ length: 1_000 }, (_, i) => i);
+  return () => {
+    let sum = 0;
+    for (let r = 0; r < repeats; r++) for (let i = 0; i < values.length; i++) sum += values[i]!;
+    return sum;
+  };
+}
+
+/** Constant work timed like the matcher, its repeats chosen so that its p50 is about `p50Micros`. */
+function noiseFloor(requests: readonly ClassifyRequest[], rounds: number, calls: number, p50Micros: number) {
+  const probe = time(requests, 2_000, constantWork(10));
+  const work = constantWork(Math.max(1, Math.round((10 * p50Micros) / probe.p50Micros)));
+  return timeRounds(requests, rounds, calls, work);
+}
+
 export interface ClassifyBenchOptions {
   readonly ruleCounts?: readonly number[];
   /** Timed calls of the indexed matcher per round, and rounds per rule count. */
@@ -314,6 +336,7 @@ export function benchClassify(options: ClassifyBenchOptions = {}): ClassifyBench
       if (matcher.classify(request).rule !== expected) disagreements++;
     }
     const indexed = timeRounds(requests, rounds, calls, (request) => matcher.classify(request));
+    const control = noiseFloor(requests, rounds, calls, indexed.median.p50Micros);
     const probe = time(requests, 200, (request) => naive.classify(request));
     const naiveCalls = Math.max(500, Math.min(calls, Math.floor((naiveMillis * 1_000) / (1e6 / probe.perSecond))));
     const naiveTiming = time(requests, naiveCalls, (request) => naive.classify(request));
@@ -331,6 +354,7 @@ export function benchClassify(options: ClassifyBenchOptions = {}): ClassifyBench
       indexed,
       naive: naiveTiming,
       speedup: indexed.median.perSecond / naiveTiming.perSecond,
+      control,
     };
   });
 }
@@ -348,6 +372,7 @@ export function printClassifyBench(results: readonly ClassifyBenchResult[]): voi
     'p50 µs': result.indexed.median.p50Micros.toFixed(1),
     'p99 µs': result.indexed.median.p99Micros.toFixed(1),
     'p99 µs, rounds': range(result.indexed.rounds.map((round) => round.p99Micros)),
+    'control p50/p99 µs': `${result.control.median.p50Micros.toFixed(1)}/${result.control.median.p99Micros.toFixed(1)}`,
     'first pass p50/p99 µs': `${result.firstPass.p50Micros.toFixed(1)}/${result.firstPass.p99Micros.toFixed(1)}`,
     'naive /s': Math.round(result.naive.perSecond),
     'naive p99 µs': result.naive.p99Micros.toFixed(1),
@@ -357,7 +382,8 @@ export function printClassifyBench(results: readonly ClassifyBenchResult[]): voi
   console.log(
     'classify, in process (indexed matcher vs naive first-match loop, same RE2 patterns). p50/p99: the round with ' +
       'the median p99 of the rounds after a first pass over the requests; the spread of the rounds is the noise of ' +
-      "the machine. First pass: each request once on a new matcher (RE2 builds a pattern's automaton on its first run).",
+      "the machine. First pass: each request once on a new matcher (RE2 builds a pattern's automaton on its first run). " +
+      'Control: constant work calibrated to the p50, timed the same way: its p99 is the p99 the machine adds.',
   );
   console.table(rows);
 }

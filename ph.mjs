@@ -1,0 +1,13 @@
+globalThis.__ph = [0, 0, 0, 0];
+const base = process.argv[2];
+const { generateCorpus } = await import(`${base}/bench/classify.js`);
+const { compileMatcher } = await import(`${base}/projections/matcher.js`);
+const n = Number(process.argv[3]);
+const { isps, rules, requests } = generateCorpus(n, 5000, n);
+const m = compileMatcher(rules, isps, 1n);
+for (const r of requests) m.classify(r);
+globalThis.__ph = [0, 0, 0, 0];
+const N = 50000; const t = process.hrtime.bigint();
+for (let i = 0; i < N; i++) m.classify(requests[i % requests.length]);
+const tot = Number(process.hrtime.bigint() - t) / N;
+console.log(n, 'total ns/call', tot.toFixed(0), 'normalise', (__ph[0] / N).toFixed(0), 'firstMatch', (__ph[1] / N).toFixed(0), ' of which search', (__ph[2] / N).toFixed(0), 'regex part (matched only)', (__ph[3] / N).toFixed(0));
