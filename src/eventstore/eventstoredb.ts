@@ -63,7 +63,12 @@ export interface EventStoreDbOptions {
   /** How long after an append the hash chain is anchored (one anchor for every append of that while). */
   anchorDelayMs?: number;
   maxReconnectDelayMs?: number;
+  /** How often a subscription reads the end of $all to tell that it holds every event (freshness). */
+  headReadMs?: number;
 }
+
+/** A freshness read stops here: the subscription's own checkpoints keep the stretch it walks short. */
+const HEAD_READ_MAX_EVENTS = 1_000;
 
 const isCommandErrorOf = (error: unknown, ...types: ErrorType[]) =>
   error instanceof Error && isCommandError(error) && types.includes(error.type);
@@ -122,6 +127,7 @@ export class EventStoreDbEventStore implements EventStore {
   private closed = false;
   private readonly reconnectDelayMs: number;
   private readonly maxReconnectDelayMs: number;
+  private readonly headReadMs: number;
 
   /** A client, or a way to make one: then a client stuck after a failed leader election is replaced. */
   constructor(client: EventStoreDBClient | (() => EventStoreDBClient), options: EventStoreDbOptions = {}) {
@@ -133,6 +139,7 @@ export class EventStoreDbEventStore implements EventStore {
     this.reconnectDelayMs = options.reconnectDelayMs ?? 100;
     this.anchorDelayMs = options.anchorDelayMs ?? 1_000;
     this.maxReconnectDelayMs = options.maxReconnectDelayMs ?? 5_000;
+    this.headReadMs = options.headReadMs ?? 250;
   }
 
   /**
@@ -476,17 +483,50 @@ export class EventStoreDbEventStore implements EventStore {
       }
     };
 
+    /**
+     * What bounds revocation here (ProjectionRunner.freshWithin): a push subscription never says that the
+     * server holds nothing more for it, so the end of $all is read back to what was handled; a read that
+     * meets none of our events on the way found nothing new since it began.
+     */
+    const watchHead = async (onCaughtUp: (readStartedAt: number) => void): Promise<void> => {
+      while (!stopping.signal.aborted) {
+        await sleep(this.headReadMs, undefined, { signal: stopping.signal }).catch(() => undefined);
+        if (stopping.signal.aborted) return;
+        const readStartedAt = Date.now();
+        // A read that fails tells nothing: the replica is simply not known to be fresh.
+        if (await this.nothingAfter(checkpoint).catch(() => false)) onCaughtUp(readStartedAt);
+      }
+    };
+
     const running = follow().catch((error) => {
       if (!stopping.signal.aborted) handler.onError?.(error);
     });
+    const watching = handler.onCaughtUp && watchHead(handler.onCaughtUp);
 
     return {
       async stop() {
         stopping.abort();
         if (current) await closeSubscription(current);
-        await running;
+        await Promise.all([running, watching]);
       },
     };
+  }
+
+  /** Whether $all holds none of our events after `handled`, read backwards from its end (a bounded stretch). */
+  private async nothingAfter(handled: bigint | null): Promise<boolean> {
+    const read = this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: HEAD_READ_MAX_EVENTS });
+    let walked = 0;
+    try {
+      for await (const resolved of read) {
+        walked += 1;
+        const position = resolved.event?.position?.commit ?? resolved.commitPosition;
+        if (handled !== null && position !== undefined && position <= handled) return true;
+        if (this.toStoredEvent(resolved)) return false;
+      }
+      return walked < HEAD_READ_MAX_EVENTS;
+    } finally {
+      await read.cancel();
+    }
   }
 
   /** $all read backwards, skipping what is not ours (the newest entries are often system events). */

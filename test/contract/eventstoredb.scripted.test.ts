@@ -416,6 +416,42 @@ describe('EventStoreDB keeps the hash chain in anchors (in-memory server)', () =
   });
 });
 
+describe('EventStoreDB tells when a replica holds every event (in-memory server)', () => {
+  it('reports a read of the end of $all that found nothing new, and none while an event is not yet handled', async () => {
+    const server = inMemoryServer();
+    const live = Object.assign(new Readable({ objectMode: true, read() {} }), { unsubscribe: async () => undefined });
+    Object.assign(server.client, { subscribeToAll: () => live });
+    const store = new EventStoreDbEventStore(server.client, { anchorDelayMs: 60_000, headReadMs: 20 });
+    const pushLast = () => {
+      const entry = server.log.at(-1)!;
+      live.push({ event: { ...entry, isJson: true, created: new Date(), position: { commit: entry.position } } });
+    };
+    const caughtUp: number[] = [];
+    const subscription = store.subscribeAll(null, { onEvents: () => {}, onCaughtUp: (at) => caughtUp.push(at) });
+    const readsSince = async (since: number, ms: number) => {
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      return caughtUp.filter((at) => at >= since).length;
+    };
+
+    await store.append('isp-a', [event()], 'any');
+    pushLast();
+    expect(await readsSince(Date.now(), 150)).toBeGreaterThan(0);
+    // Another service's stream after ours changes nothing: it is not ours to wait for.
+    await store.append('other-service-1', [event()], 'any');
+    expect(await readsSince(Date.now(), 150)).toBeGreaterThan(0);
+
+    // Appended, not yet delivered: no read begun since finds nothing new.
+    await store.append('isp-a', [event()], 'any');
+    // A read begun in the same millisecond as the append may have come before it.
+    const appended = Date.now() + 1;
+    expect(await readsSince(appended, 150)).toBe(0);
+    pushLast();
+    expect(await readsSince(Date.now(), 150)).toBeGreaterThan(0);
+    await subscription.stop();
+    await store.close();
+  });
+});
+
 describe('EventStoreDB reads back the reservation streams (in-memory server)', () => {
   it('a domain claimed once is refused to the next claim at the same expected version', async () => {
     const store = new EventStoreDbEventStore(inMemoryServer().client, { anchorDelayMs: 60_000 });
