@@ -207,16 +207,13 @@ export async function startService(
       const healthy = app.runner.healthy && storeUp;
       // A log served read-only still answers classify and reads: 200, so that load balancers keep sending
       // the MTA here (every replica reads the same log); the alarm is in the body, the log and /metrics.
+      let status = readOnly ? 'read-only' : 'ok';
+      if (!storeUp) status = 'event store unavailable';
+      else if (!healthy) status = 'projections stopped';
       res.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json' });
       res.end(
         JSON.stringify({
-          status: !healthy
-            ? storeUp
-              ? 'projections stopped'
-              : 'event store unavailable'
-            : readOnly
-              ? 'read-only'
-              : 'ok',
+          status,
           store: storeUp ? 'up' : 'down',
           checkpoint: String(app.runner.checkpoint ?? ''),
           ...(readOnly && { alarm: readOnly.why }),

@@ -4,6 +4,7 @@ import { ValidationError } from '../domain/errors.js';
 import { byRuleOrder } from '../domain/ruleOrder.js';
 import { bouncePatternStream, ispStream } from '../domain/streams.js';
 import { verifyChain, type ChainVerification } from '../eventstore/chain.js';
+import { passes } from '../eventstore/logFilter.js';
 import { recorded, type EventStore, type LogFilter, type StoredEvent } from '../eventstore/port.js';
 import { auditEntryOf, editedFields, type AuditEntry, type FieldChange } from '../../projections/auditLog.js';
 import type { BouncePatternRow } from '../../projections/bouncePatternList.js';
@@ -42,27 +43,23 @@ export interface RulesetDiff {
   readonly removed: readonly BouncePatternRow[];
 }
 
-/** Whether an entry passes a filter of the audit log (the list, and the subscription to new entries). */
+/**
+ * Whether a new entry passes a filter of the audit log (the subscription to new entries): the very test the
+ * stores apply to the list, on the entry's event.
+ */
 export function auditFilter(filter: AuditLogFilter): (entry: AuditEntry) => boolean {
-  const streams = [
-    filter.patternId && bouncePatternStream(filter.patternId),
-    filter.ispId && ispStream(filter.ispId),
-  ].filter((stream): stream is string => Boolean(stream));
-  const types = filter.eventTypes?.length ? new Set(filter.eventTypes) : null;
-  const from = filter.from?.getTime() ?? -Infinity;
-  const to = filter.to?.getTime() ?? Infinity;
-  return (entry) => {
-    if (filter.actor && entry.actor.id !== filter.actor) return false;
-    if (streams.length > 0 && !streams.includes(entry.streamId)) return false;
-    if (types && !types.has(entry.eventType)) return false;
-    const time = Date.parse(entry.occurredAt);
-    return time >= from && time <= to;
-  };
+  const keep = passes(logFilterOf(filter));
+  return (entry) =>
+    keep({
+      streamId: entry.streamId,
+      type: entry.eventType,
+      metadata: { actor: entry.actor, occurredAt: entry.occurredAt },
+    });
 }
 
 const entryOf = (event: StoredEvent): AuditEntry => auditEntryOf(recorded(event));
 
-/** The filter of the audit log as the store reads it; the same entries as `auditFilter` keeps. */
+/** The filter of the audit log as the store reads it. */
 function logFilterOf(filter: AuditLogFilter): LogFilter {
   const streamIds = [
     filter.patternId && bouncePatternStream(filter.patternId),

@@ -1,7 +1,13 @@
+import type { EventMetadata } from '../domain/events.js';
 import type { LogFilter, LogRange, StoredEvent } from './port.js';
 
-/** Whether an event passes a filter: what the stores without a query language apply. */
-export function passes(filter: LogFilter): (event: StoredEvent) => boolean {
+/** What a filter reads of an event. */
+export type FilteredEvent = Pick<StoredEvent, 'streamId' | 'type'> & {
+  readonly metadata: Pick<EventMetadata, 'actor' | 'occurredAt'> & { readonly commandId?: string };
+};
+
+/** Whether an event passes a filter: what the stores without a query language apply, and new audit entries. */
+export function passes(filter: LogFilter): (event: FilteredEvent) => boolean {
   const { streamPrefixes, streamIds, actorId, types, commandId, from, to } = filter;
   return (event) => {
     const { metadata } = event;
