@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EVENT_SCHEMA_VERSION, type EventMetadata } from '../../src/domain/events.js';
 import { chainHashV1, verifyChain } from '../../src/eventstore/chain.js';
 import { openEventStoreDb } from '../../src/eventstore/eventstoredb.js';
 import { MemoryEventStore } from '../../src/eventstore/memory.js';
@@ -20,6 +19,8 @@ import {
   type StoreSubscription,
 } from '../../src/eventstore/port.js';
 import { SqliteEventStore } from '../../src/eventstore/sqlite.js';
+import { metadataFor } from '../support/eventMetadata.js';
+import { eventually } from '../support/eventually.js';
 import { postgresSchemas, postgresSkipReason } from '../support/postgres.js';
 
 interface ContractOptions {
@@ -28,20 +29,6 @@ interface ContractOptions {
 }
 
 const streamName = () => `bouncePattern-${randomUUID()}`;
-
-function metadataFor(commandId: string, overrides: Partial<EventMetadata> = {}): EventMetadata {
-  return {
-    actor: { id: 'user-1', name: 'Ada Admin', kind: 'user' },
-    occurredAt: new Date().toISOString(),
-    commandId,
-    commandHash: null,
-    correlationId: commandId,
-    causationId: null,
-    reason: null,
-    schemaVersion: EVENT_SCHEMA_VERSION,
-    ...overrides,
-  };
-}
 
 /** Events as one command produces them: fresh UUIDs (EventStoreDB requires them) and one command id. */
 function newEvents(count: number, type = 'BouncePatternEdited'): EventToAppend[] {
@@ -58,19 +45,6 @@ async function collect(events: AsyncIterable<StoredEvent>): Promise<StoredEvent[
   const all: StoredEvent[] = [];
   for await (const event of events) all.push(event);
   return all;
-}
-
-async function eventually(check: () => void, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
 }
 
 /** A subscription that records what it receives, restricted to the streams a test wrote. */

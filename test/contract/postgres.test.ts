@@ -2,7 +2,6 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EVENT_SCHEMA_VERSION } from '../../src/domain/events.js';
 import { chainHash, verifyChain } from '../../src/eventstore/chain.js';
 import {
   StoreUnavailable,
@@ -12,42 +11,19 @@ import {
   type StoreSubscription,
 } from '../../src/eventstore/port.js';
 import { appendLockKey, PostgresEventStore } from '../../src/eventstore/postgres.js';
+import { metadataFor } from '../support/eventMetadata.js';
+import { eventually } from '../support/eventually.js';
 import { postgresSchemas, postgresSkipReason, postgresUrl, withPostgresClient } from '../support/postgres.js';
 
 const run = promisify(execFile);
 const STORE_MODULE = new URL('../../dist/src/eventstore/postgres.js', import.meta.url).href;
 
-const event = (type = 'BouncePatternEdited', data: unknown = { patternId: 'p' }): EventToAppend => {
-  const commandId = randomUUID();
-  return {
-    eventId: randomUUID(),
-    type,
-    data,
-    metadata: {
-      actor: { id: 'u', name: 'U', kind: 'user' },
-      occurredAt: new Date().toISOString(),
-      commandId,
-      commandHash: null,
-      correlationId: commandId,
-      causationId: null,
-      reason: null,
-      schemaVersion: EVENT_SCHEMA_VERSION,
-    },
-  };
-};
-
-async function eventually(check: () => void | Promise<void>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-}
+const event = (type = 'BouncePatternEdited', data: unknown = { patternId: 'p' }): EventToAppend => ({
+  eventId: randomUUID(),
+  type,
+  data,
+  metadata: metadataFor(randomUUID(), { actor: { id: 'u', name: 'U', kind: 'user' } }),
+});
 
 const positions = (events: readonly StoredEvent[]) => events.map((e) => e.position);
 const dense = (count: number) => Array.from({ length: count }, (_, i) => BigInt(i + 1));
