@@ -241,6 +241,8 @@ export interface ClassifyBenchResult {
    */
   readonly firstPass: Timing;
   readonly indexed: RoundTimings;
+  /** The same index with every rule on RE2 (no programs: bitState.ts), timed in alternate rounds. */
+  readonly re2Only: RoundTimings;
   readonly naive: Timing;
   readonly speedup: number;
   /**
@@ -274,16 +276,23 @@ function time(
   };
 }
 
-/** `rounds` timings of `calls` calls each, continuing through the requests. */
+/**
+ * `rounds` timings of `calls` calls each for every caller, continuing through the requests; callers
+ * take turns round by round, so that a change in the machine's speed falls on all of them.
+ */
 function timeRounds(
   requests: readonly ClassifyRequest[],
   rounds: number,
   calls: number,
-  call: (request: ClassifyRequest) => unknown,
-): RoundTimings {
-  const timings = Array.from({ length: rounds }, (_, round) => time(requests, calls, call, round * calls));
-  const byP99 = [...timings].sort((a, b) => a.p99Micros - b.p99Micros);
-  return { rounds: timings, median: byP99[Math.floor(rounds / 2)]! };
+  ...callers: ((request: ClassifyRequest) => unknown)[]
+): RoundTimings[] {
+  const timings = callers.map((): Timing[] => []);
+  for (let round = 0; round < rounds; round++)
+    for (const [i, call] of callers.entries()) timings[i]!.push(time(requests, calls, call, round * calls));
+  return timings.map((ofCaller) => {
+    const byP99 = [...ofCaller].sort((a, b) => a.p99Micros - b.p99Micros);
+    return { rounds: ofCaller, median: byP99[Math.floor(rounds / 2)]! };
+  });
 }
 
 /** Sums a fixed array `repeats` times: the same work on every call. */
@@ -300,7 +309,7 @@ function constantWork(repeats: number): () => number {
 function noiseFloor(requests: readonly ClassifyRequest[], rounds: number, calls: number, p50Micros: number) {
   const probe = time(requests, 2_000, constantWork(10));
   const work = constantWork(Math.max(1, Math.round((10 * p50Micros) / probe.p50Micros)));
-  return timeRounds(requests, rounds, calls, work);
+  return timeRounds(requests, rounds, calls, work)[0]!;
 }
 
 export interface ClassifyBenchOptions {
@@ -335,7 +344,16 @@ export function benchClassify(options: ClassifyBenchOptions = {}): ClassifyBench
       if (expected !== null) matched++;
       if (matcher.classify(request).rule !== expected) disagreements++;
     }
-    const indexed = timeRounds(requests, rounds, calls, (request) => matcher.classify(request));
+    // The same matcher with every rule on RE2, built apart so that RE2's automata are its own.
+    const re2Matcher = compileMatcher(rules, isps, 1n, undefined, { programs: false });
+    for (const request of requests) re2Matcher.classify(request);
+    const [indexed, re2Only] = timeRounds(
+      requests,
+      rounds,
+      calls,
+      (request) => matcher.classify(request),
+      (request) => re2Matcher.classify(request),
+    ) as [RoundTimings, RoundTimings];
     const control = noiseFloor(requests, rounds, calls, indexed.median.p50Micros);
     const probe = time(requests, 200, (request) => naive.classify(request));
     const naiveCalls = Math.max(500, Math.min(calls, Math.floor((naiveMillis * 1_000) / (1e6 / probe.perSecond))));
@@ -352,6 +370,7 @@ export function benchClassify(options: ClassifyBenchOptions = {}): ClassifyBench
       disagreements,
       firstPass,
       indexed,
+      re2Only,
       naive: naiveTiming,
       speedup: indexed.median.perSecond / naiveTiming.perSecond,
       control,
@@ -372,6 +391,7 @@ export function printClassifyBench(results: readonly ClassifyBenchResult[]): voi
     'p50 µs': result.indexed.median.p50Micros.toFixed(1),
     'p99 µs': result.indexed.median.p99Micros.toFixed(1),
     'p99 µs, rounds': range(result.indexed.rounds.map((round) => round.p99Micros)),
+    'RE2 only p50/p99 µs': `${result.re2Only.median.p50Micros.toFixed(1)}/${result.re2Only.median.p99Micros.toFixed(1)}`,
     'control p50/p99 µs': `${result.control.median.p50Micros.toFixed(1)}/${result.control.median.p99Micros.toFixed(1)}`,
     'first pass p50/p99 µs': `${result.firstPass.p50Micros.toFixed(1)}/${result.firstPass.p99Micros.toFixed(1)}`,
     'naive /s': Math.round(result.naive.perSecond),
@@ -383,6 +403,7 @@ export function printClassifyBench(results: readonly ClassifyBenchResult[]): voi
     'classify, in process (indexed matcher vs naive first-match loop, same RE2 patterns). p50/p99: the round with ' +
       'the median p99 of the rounds after a first pass over the requests; the spread of the rounds is the noise of ' +
       "the machine. First pass: each request once on a new matcher (RE2 builds a pattern's automaton on its first run). " +
+      'RE2 only: the same index with every rule on RE2, timed in alternate rounds. ' +
       'Control: constant work calibrated to the p50, timed the same way: its p99 is the p99 the machine adds.',
   );
   console.table(rows);

@@ -3,6 +3,7 @@ import { LIMITS } from '../src/domain/limits.js';
 import { compilePattern } from '../src/domain/regex.js';
 import { normaliseReply, parseReplyCodes, type ReplyCodes } from '../src/domain/reply.js';
 import type { BounceType, BouncePatternFields } from '../src/domain/types.js';
+import { BitStateProgram } from './bitState.js';
 import { indexedLiteral, LiteralIndex } from './literalIndex.js';
 import { byRuleOrder } from '../src/domain/ruleOrder.js';
 import { analysePattern } from './patternLiterals.js';
@@ -80,6 +81,8 @@ export interface MatcherParts {
 export interface CompiledSource {
   /** null: the pattern does not compile, and its rules are skipped. */
   readonly regex: RE2 | null;
+  /** The pattern as a program for ASCII replies (bitState.ts); null: RE2 only (and for rules without literals). */
+  readonly program: BitStateProgram | null;
   /** The pattern's necessary literal sets as the index holds them (cut to MAX_INDEXED_LITERAL_LENGTH). */
   readonly literalSets: readonly (readonly string[])[];
 }
@@ -92,16 +95,23 @@ export interface CompiledSource {
  */
 const MAX_INDEXED_LITERAL_LENGTH = 12;
 const ALL_ISPS = -1;
+const NON_ASCII = /[\u0080-\uffff]/;
 /** The group of a request without ISP: only All-ISPs rules apply. */
 const NO_ISP = -2;
+
+export interface MatcherOptions {
+  /** false: every rule runs on RE2, none as a program (bitState.ts); the benchmark compares both. */
+  readonly programs?: boolean;
+}
 
 export function compileMatcher(
   rules: Iterable<MatcherRule>,
   isps: Iterable<MatcherIsp>,
   rulesetVersion: bigint | null,
   previous?: Matcher,
+  options: MatcherOptions = {},
 ): CompiledMatcher {
-  return runToEnd(compileMatcherInSteps(rules, isps, rulesetVersion, previous));
+  return runToEnd(CompiledMatcher.build(rules, isps, rulesetVersion, previous, options));
 }
 
 /**
@@ -138,6 +148,7 @@ export class CompiledMatcher implements Matcher {
   readonly #rules: readonly MatcherRule[];
   /** Distinct compiled patterns, and the one of each rule: rules sharing a pattern run it once per reply. */
   readonly #regexes: readonly RE2[];
+  readonly #programs: readonly (BitStateProgram | null)[];
   readonly #regexOfRank: Int32Array;
   readonly #groups: Int32Array;
   readonly #index: LiteralIndex;
@@ -165,6 +176,7 @@ export class CompiledMatcher implements Matcher {
       rankStart: Int32Array;
       ranks: Int32Array;
       unindexedRanks: Int32Array;
+      programs: boolean;
     },
   ) {
     for (const isp of parts.isps) {
@@ -182,6 +194,9 @@ export class CompiledMatcher implements Matcher {
       return regexIds.size - 1;
     });
     this.#regexes = [...regexIds.keys()].map((pattern) => parts.sources.get(pattern)!.regex!);
+    this.#programs = [...regexIds.keys()].map((pattern) =>
+      parts.programs ? parts.sources.get(pattern)!.program : null,
+    );
     this.#groups = Int32Array.from(parts.rules, (rule) =>
       rule.ispId === null ? ALL_ISPS : parts.groupOfIsp.get(rule.ispId)!,
     );
@@ -201,6 +216,7 @@ export class CompiledMatcher implements Matcher {
     isps: Iterable<MatcherIsp>,
     rulesetVersion: bigint | null,
     previous?: Matcher,
+    options: MatcherOptions = {},
   ): Generator<void, CompiledMatcher, void> {
     const reusable = previous instanceof CompiledMatcher ? previous.#sources : undefined;
     const sources = new Map<string, CompiledSource>();
@@ -261,6 +277,7 @@ export class CompiledMatcher implements Matcher {
       rankStart,
       ranks,
       unindexedRanks: Int32Array.from(unindexed),
+      programs: options.programs ?? true,
     });
   }
 
@@ -338,22 +355,27 @@ export class CompiledMatcher implements Matcher {
     }
     if (candidates === 0) return -1;
     sortPrefix(keys, candidates);
+    const ascii = !NON_ASCII.test(reply);
     // RE2 matches UTF-8: given a string, every regex would convert the reply again; a Buffer is read as is.
-    const input = Buffer.from(reply, 'utf8');
+    let input: Buffer | null = null;
     for (let i = 0; i < candidates; i++) {
       const key = keys[i]!;
       const rank = key >= ruleCount ? key - ruleCount : key;
-      if (this.#matches(this.#regexOfRank[rank]!, input, epoch)) return rank;
+      const regex = this.#regexOfRank[rank]!;
+      if (this.#ranAt[regex] !== epoch) {
+        this.#ranAt[regex] = epoch;
+        // A rarely hit rule's RE2 automaton is cold in the CPU caches; its small program is not (bitState.ts).
+        const program = ascii ? this.#programs[regex]! : null;
+        let matched = program?.usable(reply.length) ? program.test(reply) : null;
+        if (matched === null) {
+          input ??= Buffer.from(reply, 'utf8');
+          matched = this.#regexes[regex]!.test(input);
+        }
+        this.#matched[regex] = matched ? 1 : 0;
+      }
+      if (this.#matched[regex] === 1) return rank;
     }
     return -1;
-  }
-
-  #matches(regex: number, input: Buffer, epoch: number): boolean {
-    if (this.#ranAt[regex] !== epoch) {
-      this.#ranAt[regex] = epoch;
-      this.#matched[regex] = this.#regexes[regex]!.test(input) ? 1 : 0;
-    }
-    return this.#matched[regex] === 1;
   }
 
   /** The rule's sort key if it applies to the group and is not a candidate yet, else -1. */
@@ -396,11 +418,15 @@ export function compileSource(pattern: string): CompiledSource {
     // Validation refuses such patterns at write time; one that slipped through is skipped, never thrown.
     regex = null;
   }
-  if (regex === null) return { regex, literalSets: [] };
+  if (regex === null) return { regex, program: null, literalSets: [] };
   const literalSets = analysePattern(pattern).literalSets.map((set) => [
     ...new Set(set.map((literal) => literal.slice(0, MAX_INDEXED_LITERAL_LENGTH))),
   ]);
-  return { regex, literalSets };
+  // A rule without literals runs on every reply, so its RE2 automaton stays warm and scans faster than a
+  // program would, unless the pattern is anchored at the start: then the program makes one attempt.
+  const compiled = BitStateProgram.compile(pattern);
+  const program = literalSets.length > 0 || compiled?.anchored === true ? compiled : null;
+  return { regex, program, literalSets };
 }
 
 /** How many rules each literal could index. */
