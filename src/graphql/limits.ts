@@ -100,6 +100,7 @@ export interface RequestCaller {
   /**
    * The most items an unpaginated list field (`Type.field`) can hold now, when the service knows it
    * (an ISP's patterns); asked only for documents that select it. Unknown: costed as a full page.
+   * Whether a field's size is known must not change (only the size may), as walks are remembered.
    */
   readonly listSize?: (type: string, field: string) => number | undefined;
 }
@@ -109,7 +110,15 @@ interface Parsed {
   readonly document: DocumentNode;
   readonly fragments: ReadonlyMap<string, FragmentDefinitionNode>;
   readonly introspectionOnly: boolean;
+  /**
+   * Totals of operation walks that read no variable and no list size, by role and operation name: all
+   * else the walk reads is the document and the schema. The MTA's `classify` is walked once.
+   */
+  readonly walks: Map<string, Totals>;
 }
+
+/** Operations × roles remembered per document; a document with more is walked each time. */
+const MAX_WALKS = 16;
 
 const PARSED_CACHE_SIZE = 200;
 const parsedCache = new Map<string, Parsed>();
@@ -138,20 +147,7 @@ export function checkDocument(schema: GraphQLSchema, request: GraphQLRequestBody
   if (caller.role === null && !parsed.introspectionOnly) throw unauthenticated();
   const operation = selectOperation(parsed.document, request.operationName);
   if (operation) {
-    const walk = new OperationWalk(
-      schema,
-      parsed.fragments,
-      variablesOf(operation, request.variables),
-      caller.role,
-      caller.listSize,
-    );
-    const root =
-      operation.operation === 'mutation'
-        ? schema.getMutationType()
-        : operation.operation === 'subscription'
-          ? schema.getSubscriptionType()
-          : schema.getQueryType();
-    const { depth, cost, introspectionLists } = walk.selectionSet(operation.selectionSet, root ?? undefined);
+    const { depth, cost, introspectionLists } = walkOperation(schema, parsed, operation, request, caller);
     bound('QUERY_TOO_DEEP', depth, QUERY_LIMITS.depth, `query depth ${depth}`);
     bound(
       'INTROSPECTION_TOO_DEEP',
@@ -168,6 +164,35 @@ export function checkDocument(schema: GraphQLSchema, request: GraphQLRequestBody
     );
   }
   return parsed.document;
+}
+
+/** Depth, cost and nested reads of the operation, remembered with the document where only the role can change them. */
+function walkOperation(
+  schema: GraphQLSchema,
+  parsed: Parsed,
+  operation: OperationDefinitionNode,
+  request: GraphQLRequestBody,
+  caller: RequestCaller,
+): Totals {
+  const key = `${caller.role}:${request.operationName ?? ''}`;
+  const known = parsed.walks.get(key);
+  if (known) return known;
+  const walk = new OperationWalk(
+    schema,
+    parsed.fragments,
+    variablesOf(operation, request.variables),
+    caller.role,
+    caller.listSize,
+  );
+  const root =
+    operation.operation === 'mutation'
+      ? schema.getMutationType()
+      : operation.operation === 'subscription'
+        ? schema.getSubscriptionType()
+        : schema.getQueryType();
+  const totals = walk.selectionSet(operation.selectionSet, root ?? undefined);
+  if (!walk.readRequest && parsed.walks.size < MAX_WALKS) parsed.walks.set(key, totals);
+  return totals;
 }
 
 /** A token's documents are kept parsed and counted: the MTA sends the same few over and over. */
@@ -265,7 +290,7 @@ function countDocument(document: DocumentNode): Parsed {
     `the document repeats fields (${mostRepeated[0]} ${mostRepeated[1]} times): the sum of each name's count squared is ${repeated}`,
   );
   bound('TOO_MANY_ALIASES', aliases, QUERY_LIMITS.aliases, `the document has ${aliases} aliases`);
-  return { document, fragments, introspectionOnly };
+  return { document, fragments, introspectionOnly, walks: new Map() };
 }
 
 /** The operation that will run; null when none can be chosen (execution then says why). */
@@ -314,6 +339,8 @@ const INTROSPECTION_LISTS = new Set([
 class OperationWalk {
   private readonly memo = new Map<string, Totals>();
   private readonly entered = new Set<string>();
+  /** Whether the totals depend on the request's variables or on list sizes, not only on the document and role. */
+  readRequest = false;
 
   constructor(
     private readonly schema: GraphQLSchema,
@@ -387,7 +414,9 @@ class OperationWalk {
   /** A list the service can bound by what it holds now costs its items times their fields. */
   private listSizeOf(parent: GraphQLNamedType | undefined, node: FieldNode, childCost: number): number | undefined {
     const size = parent && this.listSize?.(parent.name, node.name.value);
-    return size === undefined ? undefined : 1 + size * childCost;
+    if (size === undefined) return undefined;
+    this.readRequest = true;
+    return 1 + size * childCost;
   }
 
   private fieldCost(
@@ -400,12 +429,14 @@ class OperationWalk {
     if (typeof own === 'function') return own({ childComplexity: childCost });
     const items = node.arguments?.find((a) => a.name.value === 'items');
     if (items) {
+      this.readRequest = true;
       const value = valueFromASTUntyped(items.value, this.variables);
       // A single value where a list is expected counts as a list of one, as graphql-js coerces it.
       return 1 + (Array.isArray(value) ? value.length : 1) * childCost;
     }
     if (definition?.args.some((arg) => arg.name === 'first')) {
       const first = node.arguments?.find((a) => a.name.value === 'first');
+      if (first) this.readRequest = true;
       const value = first ? valueFromASTUntyped(first.value, this.variables) : null;
       // A size that is not a number is costed as the largest page (its coercion fails later).
       const size =

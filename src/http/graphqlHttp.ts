@@ -101,18 +101,16 @@ function graphQLRequestOf(method: string, body: unknown, url: URL): GraphQLReque
 }
 
 /**
- * Hands one HTTP request to Apollo (its own node:http path: no framework in between), once `check`
- * (the token, the document's bounds: limits.ts) has passed it. A `server-timing` header tells how long
- * the server spent on it.
- */
-
-/**
  * Answers a parsed JSON body without Apollo when it can (src/graphql/fastPath.ts): the JSON Apollo
  * would answer, or null to let Apollo answer.
  */
 export type FastAnswer = (body: unknown) => string | null | Promise<string | null>;
 
-/** Hands one HTTP request to Apollo (its own node:http path: no framework in between). */
+/**
+ * Hands one HTTP request to Apollo (its own node:http path: no framework in between), once `check`
+ * (the token, the document's bounds: limits.ts) has passed it, unless `fast` answers it. A
+ * `server-timing` header tells how long the server spent on it.
+ */
 export async function executeGraphQL<C extends BaseContext>(
   apollo: ApolloServer<C>,
   req: IncomingMessage,

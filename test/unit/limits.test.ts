@@ -68,6 +68,37 @@ describe('checkDocument: what any execution path calls before graphql-js validat
     });
   });
 
+  it('remembers a walk only where neither the role, the variables nor a list size can change it', () => {
+    // Each pair asks the same document twice: a remembered answer that ignored what differs would pass both.
+    const probe = '{ classify(reply: "x") { pattern { id name pattern } } }';
+    expect(refusal(probe, 'viewer')).toBeNull();
+    expect(refusal(probe, 'mta')).toMatchObject({ code: 'FORBIDDEN' });
+    expect(refusal(probe, 'viewer')).toBeNull();
+    const batch = 'query($items: [ClassifyInput!]!) { classifyBatch(items: $items) { type pattern { id } } }';
+    const items = (count: number) => Array.from({ length: count }, () => ({ reply: '550' }));
+    expect(refusal(batch, 'mta', { items: items(1_000) })).toBeNull();
+    expect(refusal(batch, 'mta', { items: items(10_000) })).toMatchObject({ code: 'QUERY_TOO_COMPLEX' });
+    const ispPatterns = '{ isp(id: "isp-1") { patterns { id name type message } } }';
+    const withPatterns = (count: number) => () => {
+      try {
+        checkDocument(
+          schema,
+          { query: ispPatterns },
+          {
+            role: 'viewer',
+            introspection: false,
+            listSize: (type, field) => (type === 'Isp' && field === 'patterns' ? count : undefined),
+          },
+        );
+        return null;
+      } catch (error) {
+        return (error as GraphQLError).extensions;
+      }
+    };
+    expect(withPatterns(100)()).toBeNull();
+    expect(withPatterns(10_000)()).toMatchObject({ code: 'QUERY_TOO_COMPLEX' });
+  });
+
   it('counts the fields of the document', () => {
     expect(refusal(`{ ${'__typename '.repeat(QUERY_LIMITS.fields)}}`)).toMatchObject({
       code: 'TOO_MANY_REPEATED_FIELDS',
