@@ -19,25 +19,37 @@ import { parsePattern } from '../src/domain/regex.js';
  * Backtracking tries the branches of an alternation one after another, where RE2's automaton follows
  * them all at once: a pattern where more than MAX_BRANCHES characters may come next at some point (a
  * broad rule like `full mail ?box|quota|…`, which is hit often and so warm in RE2 anyway) gets no
- * program. The others take 1 to 4 steps per reply character. Backtracking is linear only in
- * instructions × positions, though, so a pattern written to backtrack (`(a|a)*(a|a)*b`) could take far
- * more: a run that takes more than STEPS_PER_CHARACTER gives up, the caller asks RE2, and the program
- * is retired for good. Such a pattern costs one slow run (at most MAX_PAIRS steps, measured at under
- * 70 µs) and then what RE2 costs.
+ * program. A literal run (`mailbox full`) and a repetition of one character set (`.*`, `\d+`) take one
+ * step a character, so the others take under one step per reply character on the shipped rules and the
+ * bench's (at most 0.22, over both corpora). Backtracking is linear only in instructions × positions,
+ * though, so a pattern written to backtrack (`(a|a)*(a|a)*b`) could take far more: a run that takes
+ * more than STEPS_PER_CHARACTER gives up, the caller asks RE2, and the program is retired for good.
+ * With replies of at most MAX_LENGTH characters a run is thus at most about 2,000 steps: patterns
+ * written to backtrack took 7–15 µs at 512 characters (where RE2 takes about 1 µs), once each when they
+ * give up, on every such reply when they stay just under the bound.
  */
 
 /** Bound on (instruction, position) pairs, the size of the visited bitmap: 2 KiB. */
 const MAX_PAIRS = 16_384;
+/** Longer replies go to RE2, which scans them at a few ns a character once warm. */
+const MAX_LENGTH = 512;
 /** Steps per reply character (plus one pass over the program) after which a run gives up. */
-export const STEPS_PER_CHARACTER = 8;
+export const STEPS_PER_CHARACTER = 4;
 const MAX_INSTRUCTIONS = 1_024;
 const MAX_BRANCHES = 4;
 
+/** a: the character set; b: how many CHARs from here on match one after another (a literal run). */
 const CHAR = 0;
+/** Try a, then b. */
 const SPLIT = 1;
 const JMP = 2;
+/** a: BEGIN, END, WORD_BOUNDARY or NOT_WORD_BOUNDARY. */
 const ASSERT = 3;
 const MATCH = 4;
+/** `x*` for one character set a: the next instruction may start after any number of them; b: its first characters. */
+const STAR = 5;
+/** STAR's b when what follows may match without a character: it is tried at every position. */
+const ANY_NEXT = 0xffff;
 
 const BEGIN = 0;
 const END = 1;
@@ -60,17 +72,24 @@ export class BitStateProgram {
   readonly #size: number;
   /** Starts only at 0: the program begins with `^`. */
   readonly anchored: boolean;
-  /** The ASCII codes a match can start with; null when a match may start with no character. */
-  readonly #first: Uint32Array | null;
+  /** The set of the ASCII codes a match can start with; -1 when a match may start with no character. */
+  readonly #first: number;
   /** A run gave up: from then on the pattern runs on RE2 only. */
   #retired = false;
 
-  private constructor(code: Uint16Array, sets: Uint32Array) {
-    this.#code = code;
-    this.#sets = sets;
+  private constructor(code: Uint16Array, sets: readonly number[]) {
+    const first = firstCharacters(code, Uint32Array.from(sets));
+    // Instructions and sets in one buffer: a program out of the CPU caches is a few adjacent lines.
+    const codeBytes = Math.ceil(code.length / 2) * 4;
+    const buffer = new ArrayBuffer(codeBytes + (sets.length + 4) * 4);
+    this.#code = new Uint16Array(buffer, 0, code.length);
+    this.#code.set(code);
+    this.#sets = new Uint32Array(buffer, codeBytes, sets.length + 4);
+    this.#sets.set(sets);
+    if (first !== null) this.#sets.set(first, sets.length);
+    this.#first = first === null ? -1 : sets.length / 4;
     this.#size = code.length / 3;
     this.anchored = code[0] === ASSERT && code[1] === BEGIN;
-    this.#first = firstCharacters(code, sets);
   }
 
   /** The program for `source`, or null when it must run on RE2 (syntax not read here, too large). */
@@ -81,12 +100,30 @@ export class BitStateProgram {
     if (!builder.alternation(pattern.alternatives)) return null;
     if (builder.emit(MATCH) < 0) return null;
     const code = Uint16Array.from(builder.code);
-    return branching(code) <= MAX_BRANCHES ? new BitStateProgram(code, Uint32Array.from(builder.sets)) : null;
+    if (branching(code) > MAX_BRANCHES) return null;
+    const characterSets = Uint32Array.from(builder.sets);
+    const sets = [...builder.sets];
+    for (let pc = 0; pc < code.length / 3; pc++) {
+      if (code[pc * 3] !== STAR) continue;
+      const next = firstCharacters(code, characterSets, pc + 1);
+      if (next === null) code[pc * 3 + 2] = ANY_NEXT;
+      else {
+        code[pc * 3 + 2] = sets.length / 4;
+        sets.push(...next);
+      }
+    }
+    markLiteralRuns(code);
+    return new BitStateProgram(code, sets);
+  }
+
+  #giveUp(): null {
+    this.#retired = true;
+    return null;
   }
 
   /** Whether `test` may run on a reply of this length. */
   usable(length: number): boolean {
-    return !this.#retired && this.#size * (length + 1) <= MAX_PAIRS;
+    return !this.#retired && length <= MAX_LENGTH && this.#size * (length + 1) <= MAX_PAIRS;
   }
 
   /**
@@ -104,10 +141,9 @@ export class BitStateProgram {
     const maxSteps = STEPS_PER_CHARACTER * width + this.#size;
     let steps = 0;
     for (let start = 0; start <= lastStart; start++) {
-      if (first !== null) {
+      if (first >= 0) {
         if (start === length) break;
-        const char = text.charCodeAt(start);
-        if ((first[char >>> 5]! & (1 << (char & 31))) === 0) continue;
+        if (!holdsCharacter(sets, first, text.charCodeAt(start))) continue;
       }
       let top = 0;
       stack[top++] = 0;
@@ -116,20 +152,37 @@ export class BitStateProgram {
         let at = stack[--top]!;
         let pc = stack[--top]!;
         for (;;) {
-          const bit = pc * width + at;
-          if ((visited[bit >>> 5]! & (1 << (bit & 31))) !== 0) break;
-          visited[bit >>> 5]! |= 1 << (bit & 31);
-          if (++steps > maxSteps) {
-            this.#retired = true;
-            return null;
-          }
+          if (!firstVisit(pc * width + at)) break;
+          if (++steps > maxSteps) return this.#giveUp();
           const op = code[pc * 3]!;
           if (op === CHAR) {
-            if (at === length) break;
-            const char = text.charCodeAt(at);
-            if ((sets[code[pc * 3 + 1]! * 4 + (char >>> 5)]! & (1 << (char & 31))) === 0) break;
-            pc++;
-            at++;
+            // A literal run is matched in one go: nothing jumps into it, so its inner pairs need no marks.
+            const run = code[pc * 3 + 2]!;
+            if (at + run > length) break;
+            let matched = 0;
+            while (matched < run && holdsCharacter(sets, code[(pc + matched) * 3 + 1]!, text.charCodeAt(at + matched)))
+              matched++;
+            if (matched < run) break;
+            steps += run - 1;
+            pc += run;
+            at += run;
+          } else if (op === STAR) {
+            // Every position the repetition can reach is one where what follows may start; each is
+            // marked, so a later entry stops where an earlier one went on, and the scans stay linear.
+            const set = code[pc * 3 + 1]!;
+            const next = code[pc * 3 + 2]!;
+            for (let from = at; ; ) {
+              const char = from < length ? text.charCodeAt(from) : -1;
+              if (next === ANY_NEXT || (char >= 0 && holdsCharacter(sets, next, char))) {
+                stack[top++] = pc + 1;
+                stack[top++] = from;
+              }
+              if (char < 0 || !holdsCharacter(sets, set, char)) break;
+              from++;
+              if (!firstVisit(pc * width + from)) break;
+              if (++steps > maxSteps) return this.#giveUp();
+            }
+            break;
           } else if (op === SPLIT) {
             stack[top++] = code[pc * 3 + 2]!;
             stack[top++] = at;
@@ -147,6 +200,19 @@ export class BitStateProgram {
   }
 }
 
+/** Marks an (instruction, position) pair visited; false when it already was. */
+function firstVisit(bit: number): boolean {
+  const word = bit >>> 5;
+  const mask = 1 << (bit & 31);
+  if ((visited[word]! & mask) !== 0) return false;
+  visited[word]! |= mask;
+  return true;
+}
+
+function holdsCharacter(sets: Uint32Array, set: number, char: number): boolean {
+  return (sets[set * 4 + (char >>> 5)]! & (1 << (char & 31))) !== 0;
+}
+
 function holds(assertion: number, text: string, at: number): boolean {
   if (assertion === BEGIN) return at === 0;
   if (assertion === END) return at === text.length;
@@ -155,24 +221,47 @@ function holds(assertion: number, text: string, at: number): boolean {
   return (before !== after) === (assertion === WORD_BOUNDARY);
 }
 
-/** Union of the character sets that may come first; null if a match may consume nothing. */
-function firstCharacters(code: Uint16Array, sets: Uint32Array): Uint32Array | null {
+/** Union of the character sets that may come first from `start`; null if a match may consume nothing. */
+function firstCharacters(code: Uint16Array, sets: Uint32Array, start = 0): Uint32Array | null {
   const first = new Uint32Array(4);
-  for (let i = 0, count = reachable(code, 0); i < count; i++) {
+  for (let i = 0, count = reachable(code, start); i < count; i++) {
     const pc = closure[i]!;
-    if (code[pc * 3] === MATCH) return null;
-    if (code[pc * 3] === CHAR) for (let word = 0; word < 4; word++) first[word]! |= sets[code[pc * 3 + 1]! * 4 + word]!;
+    const op = code[pc * 3];
+    if (op === MATCH) return null;
+    if (op === CHAR || op === STAR)
+      for (let word = 0; word < 4; word++) first[word]! |= sets[code[pc * 3 + 1]! * 4 + word]!;
   }
   return first;
+}
+
+/** Sets each CHAR's b: the CHARs from it on that follow one another with nothing jumping between them. */
+function markLiteralRuns(code: Uint16Array): void {
+  const size = code.length / 3;
+  const entered = new Uint8Array(size + 1);
+  for (let pc = 0; pc < size; pc++) {
+    const op = code[pc * 3];
+    if (op === SPLIT) entered[code[pc * 3 + 1]!] = entered[code[pc * 3 + 2]!] = 1;
+    else if (op === JMP) entered[code[pc * 3 + 1]!] = 1;
+    else if (op === STAR) entered[pc + 1] = 1;
+  }
+  for (let pc = size - 1; pc >= 0; pc--) {
+    if (code[pc * 3] !== CHAR) continue;
+    const continues = pc + 1 < size && code[(pc + 1) * 3] === CHAR && entered[pc + 1] === 0;
+    code[pc * 3 + 2] = continues ? code[(pc + 1) * 3 + 2]! + 1 : 1;
+  }
 }
 
 /** The most character instructions that may come next at any point of a match. */
 function branching(code: Uint16Array): number {
   let most = 0;
   for (let pc = 0; pc < code.length / 3; pc++) {
-    if (pc > 0 && code[(pc - 1) * 3] !== CHAR) continue;
+    const after = pc > 0 ? code[(pc - 1) * 3] : CHAR;
+    if (after !== CHAR && after !== STAR) continue;
     let next = 0;
-    for (let i = 0, count = reachable(code, pc); i < count; i++) if (code[closure[i]! * 3] === CHAR) next++;
+    for (let i = 0, count = reachable(code, pc); i < count; i++) {
+      const op = code[closure[i]! * 3];
+      if (op === CHAR || op === STAR) next++;
+    }
     most = Math.max(most, next);
   }
   return most;
@@ -207,8 +296,8 @@ function reachable(code: Uint16Array, start: number): number {
       pending[top++] = code[pc * 3 + 2]!;
       pending[top++] = code[pc * 3 + 1]!;
     } else if (op === JMP) pending[top++] = code[pc * 3 + 1]!;
-    // An assertion consumes nothing: what follows it may come next.
-    else if (op === ASSERT) pending[top++] = pc + 1;
+    // An assertion consumes nothing, and a repetition may repeat nothing: what follows may come next.
+    else if (op === ASSERT || op === STAR) pending[top++] = pc + 1;
   }
   return count;
 }
@@ -289,6 +378,14 @@ class Builder {
   /** `x{2,4}` as x x (x (x)?)?, `x{2,}` as x x x*, greedy or not: `test` only asks whether a match exists. */
   #quantifier(quantifier: AST.Quantifier): boolean {
     for (let i = 0; i < quantifier.min; i++) if (!this.element(quantifier.element)) return false;
+    const { element } = quantifier;
+    if (
+      quantifier.max === Number.POSITIVE_INFINITY &&
+      (element.type === 'Character' || element.type === 'CharacterClass' || element.type === 'CharacterSet')
+    ) {
+      const set = this.#setOf(element.raw);
+      return set >= 0 && this.emit(STAR, set) >= 0;
+    }
     if (quantifier.max === Number.POSITIVE_INFINITY) {
       const loop = this.emit(SPLIT, this.next + 1);
       if (loop < 0 || !this.element(quantifier.element) || this.emit(JMP, loop) < 0) return false;
