@@ -34,7 +34,7 @@ const MAX_PAIRS = 16_384;
 /** Longer replies go to RE2, which scans them at a few ns a character once warm. */
 const MAX_LENGTH = 512;
 /** Steps per reply character (plus one pass over the program) after which a run gives up. */
-export const STEPS_PER_CHARACTER = 4;
+const STEPS_PER_CHARACTER = 4;
 const MAX_INSTRUCTIONS = 1_024;
 const MAX_BRANCHES = 4;
 
