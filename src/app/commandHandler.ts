@@ -5,7 +5,7 @@ import { EVENT_SCHEMA_VERSION, type EventMetadata } from '../domain/events.js';
 import { LIMITS } from '../domain/limits.js';
 import type { Actor } from '../domain/types.js';
 import { requireOptionalReason } from '../domain/validation.js';
-import { WrongExpectedVersion, recorded, type EventStore } from '../eventstore/port.js';
+import { StoreUnavailable, WrongExpectedVersion, recorded, type EventStore } from '../eventstore/port.js';
 import { eventIdFor, newId } from './ids.js';
 import type { ProjectionRunner } from './projectionRunner.js';
 import type { ReadModel } from './readModel.js';
@@ -106,11 +106,38 @@ export function CommandHandler<C, E extends { type: string; data: unknown }, S e
       request,
       guard: options.guard,
     });
-    await deps.runner.waitFor(result.position);
+    await readBack(deps, result.position);
     const row = options.rowOf(deps.runner.model, id);
     if (!row) throw new NotFoundError(options.entity, id);
     return { ...result, row };
   };
+}
+
+/** How often a write waiting for the read model checks that the store can still be reached. */
+const REACHABILITY_CHECK_MS = 100;
+
+/**
+ * Waits until the read model holds `position`. A store that went down right after the append would keep
+ * the caller waiting until it returns: the write is then answered STORE_UNAVAILABLE instead, and a retry
+ * with the same command id, once the store is back, gets the first outcome.
+ */
+async function readBack(deps: CommandDeps, position: bigint | null): Promise<void> {
+  const { store } = deps;
+  if (!store.isReachable) return deps.runner.waitFor(position);
+  let timer: NodeJS.Timeout | undefined;
+  const unreachable = new Promise<never>((_, reject) => {
+    const check = () => {
+      if (store.isReachable!()) timer = setTimeout(check, REACHABILITY_CHECK_MS);
+      else
+        reject(new StoreUnavailable('the change was written, but the event store cannot be reached to read it back'));
+    };
+    timer = setTimeout(check, REACHABILITY_CHECK_MS);
+  });
+  try {
+    await Promise.race([deps.runner.waitFor(position), unreachable]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The aggregate's stream a command id wrote to first (its claims on reservation streams aside), if any. */
