@@ -49,6 +49,14 @@ export class PostgresStatisticsStore implements StatisticsStore {
 
   private async transaction(work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
     const client = await this.pool.connect();
+    // The pool listens for errors on idle connections only: one the server ends while it is checked out
+    // (a restart mid-flush) would throw an unhandled 'error' and end the process. The flush fails instead,
+    // its counts are kept for the next one, and the broken connection is thrown away.
+    let broken: Error | undefined;
+    const onError = (error: Error) => {
+      broken = error;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       await work(client);
@@ -57,7 +65,8 @@ export class PostgresStatisticsStore implements StatisticsStore {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
-      client.release();
+      client.release(broken);
+      client.off('error', onError);
     }
   }
 
