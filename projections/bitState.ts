@@ -1,6 +1,5 @@
 import type { AST } from '@eslint-community/regexpp';
 import RE2 from 're2';
-import { parsePattern } from '../src/domain/regex.js';
 
 /*
  * A rule's pattern as a small program run in JavaScript on ASCII replies: backtracking that marks each
@@ -77,8 +76,7 @@ export class BitStateProgram {
   /** A run gave up: from then on the pattern runs on RE2 only. */
   #retired = false;
 
-  private constructor(code: Uint16Array, sets: readonly number[]) {
-    const first = firstCharacters(code, Uint32Array.from(sets));
+  private constructor(code: Uint16Array, sets: readonly number[], first: Uint32Array | null) {
     // Instructions and sets in one buffer: a program out of the CPU caches is a few adjacent lines.
     const codeBytes = Math.ceil(code.length / 2) * 4;
     const buffer = new ArrayBuffer(codeBytes + (sets.length + 4) * 4);
@@ -92,9 +90,11 @@ export class BitStateProgram {
     this.anchored = code[0] === ASSERT && code[1] === BEGIN;
   }
 
-  /** The program for `source`, or null when it must run on RE2 (syntax not read here, too large). */
-  static compile(source: string): BitStateProgram | null {
-    const pattern = parsePattern(source);
+  /**
+   * The program for a pattern (as parsePattern reads it), or null when it must run on RE2: RE2-only
+   * syntax (not read: null), too large, too broad.
+   */
+  static compile(pattern: AST.Pattern | null): BitStateProgram | null {
     if (pattern === null) return null;
     const builder = new Builder();
     if (!builder.alternation(pattern.alternatives)) return null;
@@ -113,7 +113,7 @@ export class BitStateProgram {
       }
     }
     markLiteralRuns(code);
-    return new BitStateProgram(code, sets);
+    return new BitStateProgram(code, sets, firstCharacters(code, characterSets));
   }
 
   #giveUp(): null {

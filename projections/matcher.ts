@@ -1,12 +1,12 @@
 import type RE2 from 're2';
 import { LIMITS } from '../src/domain/limits.js';
-import { compilePattern } from '../src/domain/regex.js';
+import { compilePattern, parsePattern } from '../src/domain/regex.js';
 import { normaliseReply, parseReplyCodes, type ReplyCodes } from '../src/domain/reply.js';
 import type { BounceType, BouncePatternFields } from '../src/domain/types.js';
 import { BitStateProgram } from './bitState.js';
 import { indexedLiteral, LiteralIndex } from './literalIndex.js';
 import { byRuleOrder } from '../src/domain/ruleOrder.js';
-import { analysePattern } from './patternLiterals.js';
+import { analyseParsed } from './patternLiterals.js';
 
 export { analysePattern, type PatternAnalysis } from './patternLiterals.js';
 
@@ -419,12 +419,13 @@ export function compileSource(pattern: string): CompiledSource {
     regex = null;
   }
   if (regex === null) return { regex, program: null, literalSets: [] };
-  const literalSets = analysePattern(pattern).literalSets.map((set) => [
+  const parsed = parsePattern(pattern);
+  const literalSets = analyseParsed(parsed).literalSets.map((set) => [
     ...new Set(set.map((literal) => literal.slice(0, MAX_INDEXED_LITERAL_LENGTH))),
   ]);
   // A rule without literals runs on every reply, so its RE2 automaton stays warm and scans faster than a
   // program would, unless the pattern is anchored at the start: then the program makes one attempt.
-  const compiled = BitStateProgram.compile(pattern);
+  const compiled = BitStateProgram.compile(parsed);
   const program = literalSets.length > 0 || compiled?.anchored === true ? compiled : null;
   return { regex, program, literalSets };
 }

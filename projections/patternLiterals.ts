@@ -48,7 +48,11 @@ const ZERO_WIDTH: Knowledge = { exact: [''], required: [] };
 
 /** A pattern the JavaScript parser does not read (RE2-only syntax: see parsePattern) is simply not indexed. */
 export function analysePattern(source: string): PatternAnalysis {
-  const pattern = parsePattern(source);
+  return analyseParsed(parsePattern(source));
+}
+
+/** The same, for a pattern already parsed (null: not read by the JavaScript parser). */
+export function analyseParsed(pattern: AST.Pattern | null): PatternAnalysis {
   if (!pattern) return NOT_INDEXED;
   const literalSets = usableSets(alternation(pattern.alternatives)).map(withoutSuperstrings);
   const literals = longest(literalSets);
